@@ -1,0 +1,3 @@
+from bindings_tui.cli import main
+
+raise SystemExit(main())

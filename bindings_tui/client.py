@@ -1,0 +1,467 @@
+"""Async Twilio client for Bindings, Services, Credentials and push configuration.
+
+Rules this module keeps:
+- credentials go only to the configured base URL: a `next_page_url` from a body
+  contributes only its path and query;
+- redirects are never followed;
+- idempotent GETs retry on 429/5xx/connection errors with bounded backoff;
+- every response body is read with a size cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import logging
+import platform
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from bindings_tui import __version__
+from bindings_tui.credentials import ApiCredentials
+from bindings_tui.errors import (
+    ApiError,
+    InputError,
+    NetworkError,
+    NotFoundError,
+    PaginationLoopError,
+    RequestTimeout,
+    ResponseFormatError,
+    api_error_class,
+)
+from bindings_tui.hosts import check_base_url, default_base_url
+from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict, Page, Service
+from bindings_tui.retry import RETRYABLE_STATUSES, RetryPolicy
+from bindings_tui.sids import validate_sid
+from bindings_tui.textsafe import clip, make_visible
+
+log = logging.getLogger("bindings_tui.client")
+
+USER_AGENT = (
+    f"bindings-tui/{__version__} (Python {platform.python_version()}; httpx {httpx.__version__})"
+)
+MIN_PAGE_SIZE = 1
+MAX_PAGE_SIZE = 1000
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_PAGES = 100_000
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+
+T = TypeVar("T")
+
+
+class DeleteOutcome(enum.Enum):
+    DELETED = "deleted"
+    ALREADY_GONE = "already gone"
+
+
+def check_page_size(page_size: int) -> int:
+    if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
+        raise InputError(
+            f"page size {page_size} is out of range: use {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}"
+        )
+    return page_size
+
+
+def check_binding_types(api: ApiFlavor, binding_types: Sequence[str]) -> tuple[str, ...]:
+    allowed = api.binding_types
+    cleaned: list[str] = []
+    for value in binding_types:
+        lowered = value.strip().lower()
+        if lowered not in allowed:
+            raise InputError(
+                f"unknown binding type {value!r} for {api.label}: use one of {', '.join(allowed)}"
+            )
+        if lowered not in cleaned:
+            cleaned.append(lowered)
+    return tuple(cleaned)
+
+
+def parse_error_body(status: int, body: bytes, method: str, path: str) -> ApiError:
+    """Build the right ApiError from Twilio's legacy body, RFC 9457, or anything else."""
+    code: int | None = None
+    message = ""
+    more_info: str | None = None
+    try:
+        data: Any = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict):
+        raw_code = data.get("code")
+        if isinstance(raw_code, int) and not isinstance(raw_code, bool):
+            code = raw_code
+        elif isinstance(raw_code, str) and raw_code.isdigit():
+            code = int(raw_code)
+        for key in ("message", "detail", "title"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                message = value
+                break
+        for key in ("more_info", "type"):
+            value = data.get(key)
+            if isinstance(value, str) and value.startswith("http"):
+                more_info = value
+                break
+    if not message:
+        snippet = body[:200].decode("utf-8", "replace").strip() if body else ""
+        phrase = httpx.codes.get_reason_phrase(status) or "error"
+        message = f"{phrase} (non-JSON body: {snippet!r})" if snippet else phrase
+    if code is not None and not more_info:
+        more_info = f"https://www.twilio.com/docs/errors/{code}"
+    message = clip(make_visible(message), 300)
+    cls = api_error_class(status, code)
+    return cls(status, message, code=code, more_info=more_info, method=method, path=path)
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    status: int
+    body: bytes
+    headers: httpx.Headers
+
+
+class TwilioClient:
+    """One API flavour, one account, one base URL. Use as an async context manager."""
+
+    def __init__(
+        self,
+        credentials: ApiCredentials,
+        api: ApiFlavor = ApiFlavor.CONVERSATIONS,
+        *,
+        base_url: str | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self.api = api
+        self.credentials = credentials
+        self.base_url = check_base_url(
+            base_url or default_base_url(api, credentials.region, credentials.edge)
+        )
+        self.retry = retry or RetryPolicy()
+        self.max_body_bytes = max_body_bytes
+        self.max_pages = max_pages
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=httpx.BasicAuth(credentials.username, credentials.secret),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
+        )
+
+    def __repr__(self) -> str:
+        return f"TwilioClient(api={self.api.value!r}, base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> TwilioClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ---- paths -----------------------------------------------------------------
+
+    def _bindings_path(self, service_sid: str) -> str:
+        return f"/{self.api.version}/Services/{validate_sid('IS', service_sid)}/Bindings"
+
+    def _relative(self, url: str) -> str:
+        """Path and query of a URL from a response body, resolved against our base.
+
+        The host, scheme, port and userinfo of `url` are ignored on purpose: the
+        Authorization header must only ever go to the configured API host.
+        """
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        if not path.startswith("/"):
+            path = "/" + path
+        base_path = urlsplit(self.base_url).path.rstrip("/")
+        if base_path and path.startswith(base_path + "/"):
+            path = path[len(base_path) :]
+        return f"{path}?{parts.query}" if parts.query else path
+
+    # ---- transport with retries ---------------------------------------------------
+
+    async def _send_once(
+        self, method: str, target: str, params: list[tuple[str, str | int]] | None
+    ) -> _Response:
+        try:
+            query = httpx.QueryParams(tuple(params)) if params else None
+            async with self._http.stream(method, target, params=query) as response:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > self.max_body_bytes:
+                        raise ResponseFormatError(
+                            f"{method} {_path_only(target)}: response larger than "
+                            f"{self.max_body_bytes // (1024 * 1024)} MiB, refused"
+                        )
+                    chunks.append(chunk)
+                return _Response(response.status_code, b"".join(chunks), response.headers)
+        except httpx.TimeoutException as exc:
+            raise RequestTimeout(
+                f"{method} {_path_only(target)}: no answer from {self.base_url} in time "
+                f"({type(exc).__name__})"
+            ) from None
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise NetworkError(
+                f"{method} {_path_only(target)}: connection to {self.base_url} failed "
+                f"({type(exc).__name__}: {clip(str(exc), 120) or 'no detail'})"
+            ) from None
+
+    async def _get_json(
+        self, target: str, params: list[tuple[str, str | int]] | None = None
+    ) -> JsonDict:
+        """GET with retries; returns the parsed JSON object or raises a BindingsError."""
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_after: str | None = None
+            try:
+                response = await self._send_once("GET", target, params)
+                log.debug("GET %s -> %s", _path_only(target), response.status)
+                if response.status == 200:
+                    return _parse_json_object(response.body, target)
+                error = self._error_for(response, "GET", target)
+                if response.status not in RETRYABLE_STATUSES:
+                    raise error
+                retry_after = response.headers.get("Retry-After")
+                last: Exception = error
+            except (NetworkError, ResponseFormatError) as exc:
+                if isinstance(exc, ResponseFormatError) and "larger than" in str(exc):
+                    raise
+                last = exc
+            if attempt >= self.retry.max_attempts:
+                raise last
+            delay = self.retry.delay(attempt, retry_after)
+            log.debug("retrying GET %s in %.2fs after: %s", _path_only(target), delay, last)
+            await self._sleep(delay)
+
+    def _error_for(self, response: _Response, method: str, target: str) -> Exception:
+        if 300 <= response.status < 400:
+            return ResponseFormatError(
+                f"{method} {_path_only(target)}: server answered with a redirect "
+                f"({response.status}); redirects are not followed with credentials"
+            )
+        return parse_error_body(response.status, response.body, method, _path_only(target))
+
+    # ---- Bindings -----------------------------------------------------------------
+
+    def bindings_params(
+        self,
+        *,
+        identities: Sequence[str] = (),
+        binding_types: Sequence[str] = (),
+        page_size: int | None = None,
+    ) -> list[tuple[str, str | int]]:
+        """First-page query: PageSize, then BindingType and Identity as repeated keys."""
+        size = check_page_size(page_size or self.api.max_bindings_page_size)
+        params: list[tuple[str, str | int]] = [("PageSize", size)]
+        params += [("BindingType", t) for t in check_binding_types(self.api, binding_types)]
+        params += [("Identity", i) for i in identities if i]
+        return params
+
+    async def iter_binding_pages(
+        self,
+        service_sid: str,
+        *,
+        identities: Sequence[str] = (),
+        binding_types: Sequence[str] = (),
+        page_size: int | None = None,
+    ) -> AsyncIterator[Page[Binding]]:
+        """Stream pages as they arrive, following `meta.next_page_url` until null."""
+        params = self.bindings_params(
+            identities=identities, binding_types=binding_types, page_size=page_size
+        )
+        async for page in self._iter_pages(
+            self._bindings_path(service_sid), params, Binding.from_json
+        ):
+            yield page
+
+    async def list_bindings(
+        self,
+        service_sid: str,
+        *,
+        identities: Sequence[str] = (),
+        binding_types: Sequence[str] = (),
+        page_size: int | None = None,
+        limit: int | None = None,
+    ) -> list[Binding]:
+        out: list[Binding] = []
+        pages: AsyncGenerator[Page[Binding], None] = self.iter_binding_pages(  # type: ignore[assignment]
+            service_sid, identities=identities, binding_types=binding_types, page_size=page_size
+        )
+        try:
+            async for page in pages:
+                out.extend(page.items)
+                if limit is not None and len(out) >= limit:
+                    return out[:limit]
+        finally:
+            await pages.aclose()
+        return out
+
+    async def fetch_binding(self, service_sid: str, binding_sid: str) -> Binding:
+        path = f"{self._bindings_path(service_sid)}/{validate_sid('BS', binding_sid)}"
+        return Binding.from_json(await self._get_json(path))
+
+    async def delete_binding(self, service_sid: str, binding_sid: str) -> DeleteOutcome:
+        """DELETE one binding; 404 means it was already gone.
+
+        When a DELETE's outcome is unknown (timeout, dropped connection), the binding
+        is fetched: gone means deleted, still there means the DELETE is tried again.
+        """
+        path = f"{self._bindings_path(service_sid)}/{validate_sid('BS', binding_sid)}"
+        uncertain = False
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_after: str | None = None
+            try:
+                response = await self._send_once("DELETE", path, None)
+                log.debug("DELETE %s -> %s", path, response.status)
+                if response.status in (200, 202, 204):
+                    return DeleteOutcome.DELETED
+                error = self._error_for(response, "DELETE", path)
+                if isinstance(error, NotFoundError):
+                    # After an attempt that may have landed, "gone" is our own doing.
+                    return DeleteOutcome.DELETED if uncertain else DeleteOutcome.ALREADY_GONE
+                if response.status not in RETRYABLE_STATUSES:
+                    raise error
+                retry_after = response.headers.get("Retry-After")
+                last: Exception = error
+            except NetworkError as exc:
+                last = exc
+                uncertain = True
+                if await self._is_gone(service_sid, binding_sid):
+                    return DeleteOutcome.DELETED
+            if attempt >= self.retry.max_attempts:
+                if uncertain:
+                    raise NetworkError(
+                        f"DELETE {path}: outcome unknown after {attempt} tries ({last}); "
+                        "the binding still exists or could not be checked"
+                    )
+                raise last
+            await self._sleep(self.retry.delay(attempt, retry_after))
+
+    async def _is_gone(self, service_sid: str, binding_sid: str) -> bool:
+        try:
+            await self.fetch_binding(service_sid, binding_sid)
+        except NotFoundError:
+            return True
+        except (NetworkError, ApiError, ResponseFormatError):
+            return False
+        return False
+
+    # ---- Services, credentials, push configuration -----------------------------------
+
+    async def iter_service_pages(self, page_size: int = 100) -> AsyncIterator[Page[Service]]:
+        params: list[tuple[str, str | int]] = [("PageSize", min(check_page_size(page_size), 100))]
+        async for page in self._iter_pages(
+            f"/{self.api.version}/Services", params, Service.from_json
+        ):
+            yield page
+
+    async def list_services(self) -> list[Service]:
+        return [s async for page in self.iter_service_pages() for s in page.items]
+
+    async def fetch_service(self, service_sid: str) -> Service:
+        path = f"/{self.api.version}/Services/{validate_sid('IS', service_sid)}"
+        return Service.from_json(await self._get_json(path))
+
+    async def fetch_credential(self, credential_sid: str) -> Credential:
+        path = f"/{self.api.version}/Credentials/{validate_sid('CR', credential_sid)}"
+        return Credential.from_json(await self._get_json(path))
+
+    async def fetch_notification_config(self, service_sid: str) -> JsonDict:
+        """Service push settings: v1 Configuration/Notifications, or v2 `notifications`."""
+        sid = validate_sid("IS", service_sid)
+        if self.api is ApiFlavor.CONVERSATIONS:
+            return await self._get_json(f"/v1/Services/{sid}/Configuration/Notifications")
+        service = await self._get_json(f"/v2/Services/{sid}")
+        notifications = service.get("notifications")
+        return notifications if isinstance(notifications, dict) else {}
+
+    # ---- generic pagination -----------------------------------------------------------
+
+    async def _iter_pages(
+        self,
+        path: str,
+        params: list[tuple[str, str | int]],
+        parse: Callable[[object], T],
+    ) -> AsyncIterator[Page[T]]:
+        target: str = path
+        query: list[tuple[str, str | int]] | None = params
+        seen: set[str] = set()
+        for _ in range(self.max_pages):
+            payload = await self._get_json(target, query)
+            page = _read_page(payload, parse, target)
+            yield page
+            if not page.next_page_url:
+                return
+            target = self._relative(page.next_page_url)
+            query = None  # the server's next_page_url already carries every parameter
+            if target in seen:
+                raise PaginationLoopError(
+                    f"the server sent the same next_page_url twice ({_path_only(target)}); "
+                    "stopped instead of looping"
+                )
+            seen.add(target)
+        raise PaginationLoopError(f"stopped after {self.max_pages} pages: the list never ended")
+
+
+def _path_only(target: str) -> str:
+    return make_visible(target.split("?", 1)[0])
+
+
+def _parse_json_object(body: bytes, target: str) -> JsonDict:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        snippet = body[:60].decode("utf-8", "replace")
+        raise ResponseFormatError(
+            f"GET {_path_only(target)}: the body is not valid JSON ({len(body)} bytes, "
+            f"starts {snippet!r})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ResponseFormatError(f"GET {_path_only(target)}: expected a JSON object")
+    return data
+
+
+def _read_page(payload: JsonDict, parse: Callable[[object], T], target: str) -> Page[T]:
+    meta = payload.get("meta")
+    if not isinstance(meta, dict):
+        raise ResponseFormatError(f"GET {_path_only(target)}: list response has no meta object")
+    key = meta.get("key")
+    if not isinstance(key, str) or key not in payload:
+        raise ResponseFormatError(
+            f"GET {_path_only(target)}: meta.key {key!r} does not name a list in the response"
+        )
+    records = payload[key]
+    if not isinstance(records, list):
+        raise ResponseFormatError(f"GET {_path_only(target)}: {key!r} is not a list")
+    next_url = meta.get("next_page_url")
+    if next_url is not None and not isinstance(next_url, str):
+        raise ResponseFormatError(f"GET {_path_only(target)}: next_page_url is not a string")
+    page_no = meta.get("page")
+    page_size = meta.get("page_size")
+    url = meta.get("url")
+    return Page(
+        items=[parse(record) for record in records],
+        page=page_no if isinstance(page_no, int) else 0,
+        page_size=page_size if isinstance(page_size, int) else len(records),
+        key=key,
+        next_page_url=next_url or None,
+        url=url if isinstance(url, str) else None,
+    )

@@ -1,0 +1,53 @@
+"""Fixtures shared by every test area. Area-specific fixtures live in tests/<area>/conftest.py."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# CI puts shared/ beside the clone; a user's own clone has none.
+SHARED_DIR = Path(os.environ.get("BINDINGS_TUI_SHARED", REPO_ROOT.parent / "shared"))
+OPENAPI_DIR = SHARED_DIR / "reference" / "openapi"
+
+
+def _load_reference(name: str) -> dict[str, Any]:
+    path = OPENAPI_DIR / name
+    if not path.is_file():
+        pytest.skip(
+            f"reference file {path} is missing: the OpenAPI specs live in ../shared beside "
+            "the clone (CI has it; a plain user clone does not)"
+        )
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+@pytest.fixture(scope="session")
+def conversations_spec() -> dict[str, Any]:
+    return _load_reference("twilio_conversations_v1.json")
+
+
+@pytest.fixture(scope="session")
+def chat_spec() -> dict[str, Any]:
+    return _load_reference("twilio_chat_v2.json")
+
+
+@pytest.fixture(scope="session")
+def error_bodies() -> dict[str, Any]:
+    return _load_reference("twilio_error_bodies.json")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch the developer's real config, keyring or Twilio env during tests."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("BINDINGS_TUI_CONFIG_DIR", str(home / "config"))
+    for var in (
+        "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET",
+        "TWILIO_REGION", "TWILIO_EDGE", "TWILIO_CONFIG_DIR",
+    ):
+        monkeypatch.delenv(var, raising=False)
