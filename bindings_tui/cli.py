@@ -1,7 +1,378 @@
-"""Command-line entry point (being written; see issue 2)."""
+"""Command-line entry point: the TUI by default, plus scriptable subcommands.
+
+Global options work before and after the subcommand:
+`bindings-tui --api chat list --service IS...` == `bindings-tui list --service IS... --api chat`.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import dataclasses
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
-def main(argv: list[str] | None = None) -> int:
+from bindings_tui import __version__
+from bindings_tui.errors import BindingsError, ConfigError, InputError
+from bindings_tui.models import ApiFlavor
+from bindings_tui.sids import validate_sid
+
+if TYPE_CHECKING:
+    from bindings_tui.client import TwilioClient
+
+PROG = "bindings-tui"
+NO_CREDENTIALS = (
+    "no Twilio credentials: run `bindings-tui auth login`, or set TWILIO_ACCOUNT_SID with "
+    "TWILIO_AUTH_TOKEN (or TWILIO_API_KEY + TWILIO_API_SECRET)"
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line plus a hint, exit 2."""
+
+    def error(self, message: str) -> Any:
+        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options valid anywhere. On subparsers they default to SUPPRESS so a value given
+    before the subcommand is not overwritten by the subparser's default."""
+
+    def d(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    g = parser.add_argument_group("global options")
+    g.add_argument(
+        "--api",
+        choices=("conversations", "chat"),
+        default=d("conversations"),
+        help="Conversations v1 (default) or Programmable Chat v2",
+    )
+    g.add_argument(
+        "--base-url", default=d(None), help="any Twilio-compatible server, e.g. the fake"
+    )
+    g.add_argument("--profile", default=d(None), help="use this saved profile")
+    g.add_argument("--region", default=d(None), help="Twilio region (env TWILIO_REGION)")
+    g.add_argument("--edge", default=d(None), help="Twilio edge (env TWILIO_EDGE)")
+    g.add_argument("--service", default=d(None), metavar="IS...", help="service SID")
+    g.add_argument("--timeout", type=float, default=d(15.0), help="seconds per request")
+    g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="debug log")
+
+
+def _output_option(parser: argparse.ArgumentParser) -> None:
+    from bindings_tui.output import FORMATS
+
+    parser.add_argument("-o", "--output", choices=FORMATS, default="table", help="output format")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Browse, inspect and delete Twilio push-notification Bindings.",
+        epilog="Without a command, the terminal UI starts.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _global_options(parser, suppress=False)
+    common = _Parser(add_help=False)
+    _global_options(common, suppress=True)
+    _add_tui_arguments(parser)
+
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("services", parents=[common], help="list the account's services")
+    _output_option(p)
+
+    p = sub.add_parser("list", parents=[common], help="list a service's bindings")
+    p.add_argument("--identity", action="append", default=[], help="repeatable")
+    p.add_argument("--type", action="append", default=[], dest="types", help="repeatable")
+    p.add_argument("--page-size", type=int, default=None, help="1..1000 (default: spec max)")
+    p.add_argument("--limit", type=int, default=None, help="stop after N bindings")
+    _output_option(p)
+
+    p = sub.add_parser("show", parents=[common], help="show one binding")
+    p.add_argument("binding", metavar="BS...")
+    _output_option(p)
+
+    p = sub.add_parser("delete", parents=[common], help="delete bindings")
+    p.add_argument("bindings", metavar="BS...", nargs="+")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+
+    _add_fake_parser(sub, common)
+    _add_auth_parser(sub, common)
+    return parser
+
+
+def _add_tui_arguments(parser: argparse.ArgumentParser) -> None:
+    try:
+        from bindings_tui.cli_tui import add_tui_arguments
+    except ImportError:  # the TUI module is optional for the headless commands
+        return
+    add_tui_arguments(parser)
+
+
+def _add_auth_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    try:
+        from bindings_tui.cli_auth import add_auth_parser
+    except ImportError:
+        return
+    add_auth_parser(sub, [common])
+
+
+def _add_fake_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "fake-twilio",
+        parents=[common],
+        help="run the local Twilio-compatible server",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_fake_help(),
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=4010)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--bindings", type=int, default=5000, help="bindings in the first service")
+    p.add_argument("--latency-ms", type=float, default=0.0, help="simulated latency per request")
+    p.add_argument("--faults", default="", help="fault spec, see above")
+
+
+def _fake_help() -> str:
+    try:
+        from bindings_tui.fake_twilio import faults
+    except ImportError:
+        return "A local Twilio-compatible server with seeded data."
+    text: str = getattr(faults, "FAULTS_HELP", "")
+    return "A local Twilio-compatible server with seeded data.\n\n" + text
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+def _err(message: str, stream: TextIO | None = None) -> None:
+    (stream or sys.stderr).write(f"{PROG}: error: {message}\n")
+
+
+def _api(args: argparse.Namespace) -> ApiFlavor:
+    return ApiFlavor.parse(args.api)
+
+
+def _service(args: argparse.Namespace) -> str:
+    if not args.service:
+        raise InputError("--service IS... is required (list services with `bindings-tui services`)")
+    sid: str = validate_sid("IS", args.service)
+    return sid
+
+
+def make_client(args: argparse.Namespace) -> TwilioClient:
+    """A client for the resolved credentials, or for the in-process demo fake."""
+    from bindings_tui.client import TwilioClient
+
+    api = _api(args)
+    if getattr(args, "demo", False):
+        from bindings_tui.fake_twilio import FAKE_BASE_URL, FakeConfig, FakeTwilio
+
+        fake = FakeTwilio(
+            FakeConfig(
+                seed=getattr(args, "seed", 7) or 7,
+                bindings=getattr(args, "bindings", 5000) or 5000,
+            )
+        )
+        return TwilioClient(
+            fake.credentials(),
+            api,
+            base_url=FAKE_BASE_URL,
+            transport=fake.transport(),
+            timeout=args.timeout,
+        )
+
+    from bindings_tui.credentials.resolve import resolve_credentials
+
+    creds = resolve_credentials(args.profile)
+    if creds is None:
+        raise ConfigError(NO_CREDENTIALS)
+    if args.region or args.edge:
+        creds = dataclasses.replace(
+            creds, region=args.region or creds.region, edge=args.edge or creds.edge
+        )
+    return TwilioClient(creds, api, base_url=args.base_url, timeout=args.timeout)
+
+
+# ---- commands --------------------------------------------------------------------------
+
+
+async def cmd_services(args: argparse.Namespace) -> int:
+    from bindings_tui.output import SERVICE_COLUMNS, RecordWriter, service_row
+
+    writer = RecordWriter(sys.stdout, args.output, SERVICE_COLUMNS, service_row)
+    async with make_client(args) as client:
+        async for page in client.iter_service_pages():
+            writer.write(page.items)
+    writer.close()
     return 0
+
+
+async def cmd_list(args: argparse.Namespace) -> int:
+    from bindings_tui.client import check_binding_types, check_page_size
+    from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_row
+
+    service = _service(args)
+    api = _api(args)
+    check_binding_types(api, args.types)
+    if args.page_size is not None:
+        check_page_size(args.page_size)
+    if args.limit is not None and args.limit < 1:
+        raise InputError("--limit must be at least 1")
+    identities = [i for i in args.identity if i]
+    writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row)
+    remaining = args.limit
+    async with make_client(args) as client:
+        pages = client.iter_binding_pages(
+            service,
+            identities=identities,
+            binding_types=args.types,
+            page_size=args.page_size,
+        )
+        async for page in pages:
+            items = page.items if remaining is None else page.items[:remaining]
+            writer.write(items)
+            if remaining is not None:
+                remaining -= len(items)
+                if remaining <= 0:
+                    break
+    writer.close()
+    if args.output == "table":
+        sys.stderr.write(f"{writer.count} binding(s)\n")
+    return 0
+
+
+async def cmd_show(args: argparse.Namespace) -> int:
+    from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_detail, binding_row
+
+    service = _service(args)
+    sid = validate_sid("BS", args.binding)
+    async with make_client(args) as client:
+        binding = await client.fetch_binding(service, sid)
+    if args.output == "table":
+        sys.stdout.write(binding_detail(binding))
+    elif args.output == "json":
+        from bindings_tui.output import json_dumps
+
+        sys.stdout.write(json_dumps(binding.raw, indent=2) + "\n")
+    else:
+        writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row)
+        writer.write([binding])
+        writer.close()
+    return 0
+
+
+def _confirm(prompt: str) -> bool:
+    if not sys.stdin.isatty():
+        raise InputError("refusing to delete without --yes: standard input is not a terminal")
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("y", "yes")
+
+
+async def cmd_delete(args: argparse.Namespace) -> int:
+    from bindings_tui.client import DeleteOutcome
+
+    service = _service(args)
+    sids = list(dict.fromkeys(validate_sid("BS", s) for s in args.bindings))
+    if not args.yes and not _confirm(
+        f"Delete {len(sids)} binding(s) from {service} ({_api(args).label})? [y/N] "
+    ):
+        sys.stderr.write("cancelled, nothing deleted\n")
+        return 1
+    failed = 0
+    async with make_client(args) as client:
+        for sid in sids:
+            try:
+                outcome = await client.delete_binding(service, sid)
+            except BindingsError as exc:
+                failed += 1
+                _err(f"{sid}: {exc.user_message()}")
+                continue
+            if outcome is DeleteOutcome.ALREADY_GONE:
+                print(f"{sid}: already gone (404)")
+            else:
+                print(f"{sid}: deleted")
+    if failed:
+        _err(f"{failed} of {len(sids)} deletion(s) failed")
+        return 1
+    return 0
+
+
+def cmd_fake_twilio(args: argparse.Namespace) -> int:
+    from bindings_tui.fake_twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, FakeConfig, run_server
+
+    config = FakeConfig(
+        seed=args.seed, bindings=args.bindings, latency_ms=args.latency_ms, faults=args.faults
+    )
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    sys.stderr.write(
+        f"fake Twilio on http://{host}:{args.port}\n"
+        f"  export TWILIO_ACCOUNT_SID={DEMO_ACCOUNT_SID} TWILIO_AUTH_TOKEN={DEMO_AUTH_TOKEN}\n"
+        f"  bindings-tui --base-url http://{host}:{args.port} services\n"
+    )
+    sys.stderr.flush()
+    run_server(config, host=args.host, port=args.port)
+    return 0
+
+
+ASYNC_COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {
+    "services": cmd_services,
+    "list": cmd_list,
+    "show": cmd_show,
+    "delete": cmd_delete,
+}
+
+
+def _setup_logging(verbose: bool) -> None:
+    if not verbose:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("bindings_tui")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+def run(args: argparse.Namespace) -> int:
+    command = args.command
+    if command is None:
+        from bindings_tui.cli_tui import run_tui
+
+        return run_tui(args)
+    if command == "fake-twilio":
+        return cmd_fake_twilio(args)
+    if command == "auth":
+        from bindings_tui.cli_auth import run_auth
+
+        return run_auth(args)
+    if command == "diagnose":
+        from bindings_tui.cli_diagnose import run_diagnose
+
+        return run_diagnose(args)
+    return asyncio.run(ASYNC_COMMANDS[command](args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(bool(getattr(args, "verbose", False)))
+    try:
+        return run(args)
+    except InputError as exc:
+        _err(exc.user_message())
+        return 2
+    except BindingsError as exc:
+        _err(exc.user_message())
+        return 1
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        # `bindings-tui list | head`: the reader went away; that is not an error.
+        sys.stderr.close()
+        return 0

@@ -224,25 +224,32 @@ class TwilioClient:
     async def _get_json(
         self, target: str, params: list[tuple[str, str | int]] | None = None
     ) -> JsonDict:
-        """GET with retries; returns the parsed JSON object or raises a BindingsError."""
+        """GET with retries; returns the parsed JSON object or raises a BindingsError.
+
+        Retried: 429/5xx answers, connection errors, timeouts and truncated or
+        unparsable bodies (a GET is idempotent). Everything else is raised at once.
+        """
         attempt = 0
         while True:
             attempt += 1
             retry_after: str | None = None
             try:
                 response = await self._send_once("GET", target, params)
+            except NetworkError as exc:
+                last: Exception = exc
+            else:
                 log.debug("GET %s -> %s", _path_only(target), response.status)
                 if response.status == 200:
-                    return _parse_json_object(response.body, target)
-                error = self._error_for(response, "GET", target)
-                if response.status not in RETRYABLE_STATUSES:
-                    raise error
-                retry_after = response.headers.get("Retry-After")
-                last: Exception = error
-            except (NetworkError, ResponseFormatError) as exc:
-                if isinstance(exc, ResponseFormatError) and "larger than" in str(exc):
-                    raise
-                last = exc
+                    try:
+                        return _parse_json_object(response.body, target)
+                    except ResponseFormatError as exc:
+                        last = exc
+                else:
+                    error = self._error_for(response, "GET", target)
+                    if response.status not in RETRYABLE_STATUSES:
+                        raise error
+                    retry_after = response.headers.get("Retry-After")
+                    last = error
             if attempt >= self.retry.max_attempts:
                 raise last
             delay = self.retry.delay(attempt, retry_after)

@@ -1,0 +1,177 @@
+"""CLI output: table, json, jsonl and csv renderings of bindings and services.
+
+Every string from the API is untrusted: table and csv output make control,
+bidi and zero-width characters visible; json output escapes them by JSON's rules
+(including the C1 controls and bidi characters json.dumps leaves raw).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final, TextIO
+
+from bindings_tui.models import Binding, Service
+from bindings_tui.textsafe import clip, make_visible
+
+FORMATS: Final = ("table", "json", "jsonl", "csv")
+
+# Short forms for the table's message-types column (both APIs' vocabularies).
+MESSAGE_TYPE_SHORT: Final[dict[str, str]] = {
+    "new_message": "msg",
+    "added_to_conversation": "add",
+    "removed_from_conversation": "rm",
+    "added_to_channel": "add",
+    "removed_from_channel": "rm",
+    "invited_to_channel": "inv",
+}
+
+# Characters json.dumps(ensure_ascii=False) would write raw but a terminal acts on.
+_JSON_UNSAFE = re.compile(
+    "[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+
+
+def short_message_types(types: Sequence[str]) -> str:
+    return ",".join(MESSAGE_TYPE_SHORT.get(t, t) for t in types) or "-"
+
+
+def json_dumps(value: Any, indent: int | None = None) -> str:
+    """JSON with non-ASCII kept readable but every terminal-active character escaped."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def format_time(value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _cell(value: str | None, width: int | None = None) -> str:
+    shown = make_visible(value) if value else "-"
+    return clip(shown, width) if width else shown
+
+
+BINDING_COLUMNS: Final = (
+    ("SID", None),
+    ("IDENTITY", 32),
+    ("TYPE", 8),
+    ("ENDPOINT", 28),
+    ("MESSAGE TYPES", 14),
+    ("CREDENTIAL", None),
+    ("UPDATED", 16),
+)
+
+
+def binding_row(b: Binding) -> list[str]:
+    return [
+        _cell(b.sid),
+        _cell(b.identity, 32),
+        _cell(b.binding_type, 8),
+        _cell(b.endpoint, 28),
+        short_message_types([make_visible(t) for t in b.message_types]),
+        _cell(b.credential_sid),
+        format_time(b.date_updated),
+    ]
+
+
+SERVICE_COLUMNS: Final = (("SID", None), ("FRIENDLY NAME", 40), ("CREATED", 16))
+
+
+def service_row(s: Service) -> list[str]:
+    return [_cell(s.sid), _cell(s.friendly_name, 40), format_time(s.date_created)]
+
+
+class TableWriter:
+    """Fixed-width columns so rows can stream out page by page."""
+
+    def __init__(self, out: TextIO, columns: Sequence[tuple[str, int | None]]) -> None:
+        self.out = out
+        self.widths = [width or 34 for _, width in columns]
+        self.headers = [name for name, _ in columns]
+        self._header_done = False
+
+    def write(self, rows: Iterable[list[str]]) -> None:
+        if not self._header_done:
+            self._line(self.headers)
+            self._header_done = True
+        for row in rows:
+            self._line(row)
+
+    def _line(self, cells: Sequence[str]) -> None:
+        padded = [c.ljust(w) for c, w in zip(cells[:-1], self.widths[:-1], strict=True)]
+        self.out.write("  ".join([*padded, cells[-1]]).rstrip() + "\n")
+
+
+class RecordWriter:
+    """Streams records in one of FORMATS. `json` is buffered to stay one valid array."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        fmt: str,
+        columns: Sequence[tuple[str, int | None]],
+        row: Any,
+    ) -> None:
+        self.out = out
+        self.fmt = fmt
+        self.row = row
+        self.count = 0
+        self._table = TableWriter(out, columns) if fmt == "table" else None
+        self._csv = csv.writer(out) if fmt == "csv" else None
+        self._buffer: list[Any] = []
+        self._csv_header = [name.lower().replace(" ", "_") for name, _ in columns]
+
+    def write(self, records: Sequence[Binding] | Sequence[Service]) -> None:
+        self.count += len(records)
+        if self._table is not None:
+            self._table.write(self.row(r) for r in records)
+        elif self._csv is not None:
+            if self._csv_header:
+                self._csv.writerow(self._csv_header)
+                self._csv_header = []
+            for r in records:
+                self._csv.writerow(self.row(r))
+        elif self.fmt == "jsonl":
+            for r in records:
+                self.out.write(json_dumps(r.raw) + "\n")
+        else:
+            self._buffer.extend(r.raw for r in records)
+        self.out.flush()
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write(json_dumps(self._buffer, indent=2) + "\n")
+        elif self._table is not None and self.count == 0:
+            self._table.write([])
+
+
+def binding_detail(b: Binding) -> str:
+    """`show -o table`: every field, one per line."""
+    lines = io.StringIO()
+    fields = [
+        ("sid", b.sid),
+        ("identity", b.identity),
+        ("binding_type", b.binding_type),
+        ("endpoint", b.endpoint),
+        ("message_types", ", ".join(b.message_types) if b.message_types else None),
+        ("credential_sid", b.credential_sid),
+        ("service_sid", b.service_sid),
+        ("account_sid", b.account_sid),
+        ("date_created", format_time(b.date_created)),
+        ("date_updated", format_time(b.date_updated)),
+        ("url", b.url),
+    ]
+    known = {name for name, _ in fields} | {"chat_service_sid"}
+    for key, value in b.raw.items():
+        if key not in known:
+            fields.append((key, json_dumps(value) if not isinstance(value, str) else value))
+    for name, value in fields:
+        lines.write(f"{name:<16} {make_visible(value) if value else '-'}\n")
+    return lines.getvalue()
