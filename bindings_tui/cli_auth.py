@@ -1,0 +1,306 @@
+"""`bindings-tui auth ...`: login, list, use, remove/logout, status, import-twilio-cli.
+
+The secret is read with getpass on a terminal, else from standard input; it is never
+taken from argv (other users can read command lines in `ps`), never printed and never
+written anywhere but the OS keyring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from bindings_tui.credentials.login import (
+    build_profile,
+    remove_profile,
+    summarize_profiles,
+    switch_profile,
+    validate_login_fields,
+    verify_and_save,
+)
+from bindings_tui.credentials.profiles import DEFAULT_PROFILE, ProfileStore
+from bindings_tui.credentials.resolve import NO_CREDENTIALS_HELP, resolve_credentials
+from bindings_tui.credentials.secrets import SecretStore
+from bindings_tui.credentials.twilio_cli import import_twilio_cli, twilio_cli_config_path
+from bindings_tui.errors import BindingsError, InputError
+
+PROG: Final = "bindings-tui"
+MAX_SECRET_CHARS: Final = 4096
+
+_GLOBALS: Final[tuple[tuple[str, dict[str, Any]], ...]] = (
+    ("--profile", {"default": None, "help": "profile name"}),
+    ("--base-url", {"default": None, "help": "verify against this server (e.g. the fake)"}),
+    ("--api", {"default": "conversations", "choices": ("conversations", "chat")}),
+    ("--region", {"default": None, "help": "Twilio region, e.g. ie1"}),
+    ("--edge", {"default": None, "help": "Twilio edge, e.g. dublin"}),
+)
+
+
+def _missing_globals(parents: Sequence[argparse.ArgumentParser]) -> list[tuple[str, Any]]:
+    present = {opt for p in parents for action in p._actions for opt in action.option_strings}
+    return [(flag, kw) for flag, kw in _GLOBALS if flag not in present]
+
+
+def add_auth_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Register `auth` and its subcommands on the main parser's subparsers action."""
+    missing = _missing_globals(parents)
+
+    def add(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = sub.add_parser(
+            name, parents=parents, help=help_text, description=help_text, **kwargs
+        )
+        for flag, kw in missing:
+            parser.add_argument(flag, **kw)
+        return parser
+
+    auth = subparsers.add_parser(
+        "auth",
+        parents=parents,
+        help="log in and manage profiles (secrets live in the OS keyring)",
+        description=(
+            "Profiles keep non-secret settings in profiles.toml; the secret lives only in the "
+            "OS keyring (service 'bindings-tui'). Credentials are resolved in this order: "
+            "--profile NAME, then TWILIO_* environment variables, then the active profile."
+        ),
+    )
+    sub = auth.add_subparsers(dest="auth_command", metavar="AUTH_COMMAND")
+    sub.required = True
+
+    p = add(
+        sub,
+        "login",
+        "verify credentials with one API call, then save them (secret to the OS keyring)",
+        epilog=(
+            "The secret is asked for with hidden input on a terminal; otherwise it is read from "
+            "standard input, e.g. printf '%s' \"$SECRET\" | bindings-tui auth login --profile ci "
+            "--account-sid AC... --api-key SK...  It is never accepted as an argument."
+        ),
+    )
+    p.add_argument("--account-sid", metavar="AC...", help="the Twilio account SID")
+    p.add_argument(
+        "--api-key", metavar="SK...", help="API key SID (omit to log in with the auth token)"
+    )
+
+    add(sub, "list", "list profiles; the active one is marked with *")
+    p = add(sub, "use", "make a profile the active one")
+    p.add_argument("name", metavar="NAME")
+    p = add(sub, "remove", "delete a profile and its keyring secret")
+    p.add_argument("name", metavar="NAME")
+    p = add(sub, "logout", "like remove; defaults to --profile or the active profile")
+    p.add_argument("name", metavar="NAME", nargs="?")
+    add(sub, "status", "which credentials would be used, and where they come from")
+    p = add(
+        sub,
+        "import-twilio-cli",
+        "copy twilio-cli profiles, moving their secrets into the OS keyring",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="twilio-cli config.json (default: $TWILIO_CONFIG_DIR or ~/.twilio-cli)",
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace bindings-tui profiles of the same name"
+    )
+
+
+# ---- commands -------------------------------------------------------------------------------
+
+
+def _err(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def run_auth(args: argparse.Namespace) -> int:
+    """Run one `auth` subcommand. Errors print one line to stderr: 2 for input, else 1."""
+    command = getattr(args, "auth_command", None)
+    handlers = {
+        "login": _cmd_login,
+        "list": _cmd_list,
+        "use": _cmd_use,
+        "remove": _cmd_remove,
+        "logout": _cmd_remove,
+        "status": _cmd_status,
+        "import-twilio-cli": _cmd_import,
+    }
+    handler = handlers.get(command or "")
+    if handler is None:
+        _err("auth needs a subcommand: login, list, use, remove, logout, status, import-twilio-cli")
+        return 2
+    try:
+        return handler(args)
+    except InputError as exc:
+        _err(exc.user_message())
+        return 2
+    except BindingsError as exc:
+        _err(exc.user_message())
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        _err("cancelled; nothing was saved")
+        return 130
+
+
+def _opt(args: argparse.Namespace, name: str) -> Any:
+    return getattr(args, name, None)
+
+
+def read_secret(prompt: str, stdin: TextIO | None = None) -> str:
+    """getpass on a terminal; otherwise all of stdin with one trailing newline removed."""
+    stream = sys.stdin if stdin is None else stdin
+    if stream.isatty():
+        return getpass.getpass(prompt)
+    data = stream.read(MAX_SECRET_CHARS + 1)
+    if len(data) > MAX_SECRET_CHARS:
+        raise InputError(f"the secret on standard input is longer than {MAX_SECRET_CHARS} chars")
+    if data.endswith("\r\n"):
+        return data[:-2]
+    if data.endswith("\n"):
+        return data[:-1]
+    return data
+
+
+def _ask(prompt: str) -> str:
+    print(prompt, end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.strip()
+
+
+def _cmd_login(args: argparse.Namespace) -> int:
+    name = _opt(args, "profile") or DEFAULT_PROFILE
+    account = _opt(args, "account_sid")
+    api_key = _opt(args, "api_key")
+    interactive = sys.stdin.isatty()
+    if not account:
+        if not interactive:
+            raise InputError(
+                "--account-sid is required when standard input is not a terminal "
+                "(the secret is read from standard input)"
+            )
+        account = _ask("Account SID (AC...): ")
+        if api_key is None:
+            api_key = _ask("API key SID (SK..., leave empty to use the auth token): ") or None
+    region = _opt(args, "region")
+    edge = _opt(args, "edge")
+    api = _opt(args, "api") or "conversations"
+    # Reject malformed fields before asking for the secret or touching the network.
+    early = [
+        e
+        for e in validate_login_fields(
+            account, api_key, "x", profile_name=name, region=region, edge=edge, api=api
+        )
+        if e.field != "secret"
+    ]
+    if early:
+        raise InputError("; ".join(e.message for e in early))
+    # Fail fast (before the secret is typed) when no keyring can hold it.
+    SecretStore().check()
+    what = "API key secret" if api_key else "auth token"
+    secret = read_secret(f"{what} (hidden): ")
+    problems = validate_login_fields(account, api_key, secret)
+    if problems:
+        raise InputError("; ".join(p.message for p in problems))
+    profile = build_profile(
+        name,
+        account,
+        api_key,
+        region=region,
+        edge=edge,
+        api=api,
+        last_service_sid=_opt(args, "service"),
+    )
+    result = asyncio.run(verify_and_save(profile, secret, base_url=_opt(args, "base_url")))
+    del secret
+    print(result.describe())
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    rows = summarize_profiles()
+    if not rows:
+        print(f"no profiles in {ProfileStore().path}; create one with `{PROG} auth login`")
+        return 0
+    width = max(len(r.profile.name) for r in rows)
+    for row in rows:
+        p = row.profile
+        mark = "*" if row.active else " "
+        who = f"API key {p.api_key_sid}" if p.api_key_sid else "auth token"
+        where = "".join(
+            f" {k}={v}" for k, v in (("region", p.region), ("edge", p.edge)) if v is not None
+        )
+        print(
+            f"{mark} {p.name:<{width}}  {p.account_sid}  {who}  api={p.default_api}{where}"
+            f"  secret: {row.secret_location}"
+        )
+    return 0
+
+
+def _cmd_use(args: argparse.Namespace) -> int:
+    profile = switch_profile(args.name)
+    print(f"active profile: {profile.name!r} (account {profile.account_sid})")
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    name = _opt(args, "name") or _opt(args, "profile") or ProfileStore().active_name()
+    if not name:
+        raise InputError("no profile given and none is active: name the profile to remove")
+    deleted = remove_profile(name)
+    note = "and its keyring secret" if deleted else "(the keyring held no secret for it)"
+    print(f"removed profile {name!r} {note}")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    store = ProfileStore()
+    creds = resolve_credentials(_opt(args, "profile"), store=store)
+    if creds is None:
+        print(NO_CREDENTIALS_HELP)
+        return 1
+    if creds.source == "env":
+        secret_from = "TWILIO_API_SECRET" if creds.api_key_sid else "TWILIO_AUTH_TOKEN"
+        where = f"environment variable {secret_from}"
+    else:
+        where = f"OS keyring ({SecretStore().info().backend})"
+    print(f"credentials from: {creds.source}")
+    print(f"account: {creds.account_sid}")
+    if creds.api_key_sid:
+        print(f"auth: API key {creds.api_key_sid}")
+    else:
+        print("auth: auth token")
+    print(f"secret: in the {where} (not shown)")
+    region = _opt(args, "region") or creds.region
+    edge = _opt(args, "edge") or creds.edge
+    if region or edge:
+        print(f"region: {region or 'us1'}  edge: {edge or '-'}")
+    print(f"config: {store.path}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    path = _opt(args, "config") or twilio_cli_config_path()
+    report = import_twilio_cli(path, overwrite=bool(_opt(args, "overwrite")))
+    for line in report.lines():
+        print(line)
+    return 0 if report.imported or not report.skipped else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Standalone entry (`python -m bindings_tui.cli_auth login ...`), for tests and tools."""
+    parser = argparse.ArgumentParser(prog=PROG)
+    sub = parser.add_subparsers(dest="command")
+    add_auth_parser(sub, [])
+    args = parser.parse_args(["auth", *(sys.argv[1:] if argv is None else argv)])
+    return run_auth(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
