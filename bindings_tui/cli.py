@@ -100,24 +100,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
     _add_fake_parser(sub, common)
-    _add_auth_parser(sub, common)
+    _add_plugin_parsers(sub, common)
     return parser
 
 
+def _optional_hook(module: str, function: str) -> Callable[..., None] | None:
+    """A registration function from a face module, or None when that module is absent."""
+    import importlib
+
+    try:
+        hook: Callable[..., None] = getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError):
+        return None
+    return hook
+
+
 def _add_tui_arguments(parser: argparse.ArgumentParser) -> None:
-    try:
-        from bindings_tui.cli_tui import add_tui_arguments
-    except ImportError:  # the TUI module is optional for the headless commands
-        return
-    add_tui_arguments(parser)
+    hook = _optional_hook("bindings_tui.cli_tui", "add_tui_arguments")
+    if hook is not None:
+        hook(parser)
 
 
-def _add_auth_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    try:
-        from bindings_tui.cli_auth import add_auth_parser
-    except ImportError:
-        return
-    add_auth_parser(sub, [common])
+def _add_plugin_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    for module, function in (
+        ("bindings_tui.cli_auth", "add_auth_parser"),
+        ("bindings_tui.cli_diagnose", "add_diagnose_parser"),
+    ):
+        hook = _optional_hook(module, function)
+        if hook is not None:
+            hook(sub, [common])
 
 
 def _add_fake_parser(sub: Any, common: argparse.ArgumentParser) -> None:
