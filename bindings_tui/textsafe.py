@@ -33,13 +33,14 @@ _ALWAYS_ESCAPE = {
 def _needs_escape(ch: str) -> bool:
     if ch in _ALWAYS_ESCAPE:
         return True
-    # Cc: C0/C1 controls incl. ESC, CSI; Cf: other format chars; Cs: surrogates.
-    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co")
+    # Cc: C0/C1 controls incl. ESC and CSI; Cf: format chars; Cs/Co: surrogates and
+    # private use; Cn: unassigned (may render as nothing); Zl/Zp: line breaks.
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 def make_visible(value: str) -> str:
     """Replace control and invisible format characters with `\\xNN`/`\\uNNNN` escapes."""
-    if value.isprintable() and not any(ch in _ALWAYS_ESCAPE for ch in value):
+    if value.isascii() and value.isprintable():
         return value
     out: list[str] = []
     for ch in value:

@@ -1,0 +1,112 @@
+"""Property-based tests: the response parser, error parsing, SIDs and text safety."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bindings_tui.client import _read_page, parse_error_body
+from bindings_tui.errors import ApiError, InputError, ResponseFormatError
+from bindings_tui.models import Binding
+from bindings_tui.output import json_dumps
+from bindings_tui.sids import is_sid, validate_sid
+from bindings_tui.textsafe import make_visible
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+binding_keys = st.sampled_from(
+    [
+        "sid",
+        "identity",
+        "binding_type",
+        "endpoint",
+        "message_types",
+        "credential_sid",
+        "date_created",
+        "date_updated",
+        "url",
+        "account_sid",
+        "chat_service_sid",
+        "links",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(binding_keys, json_values, max_size=12))
+def test_binding_parser_never_crashes_on_any_json_types(raw: dict[str, Any]) -> None:
+    """Any field of any JSON type: either a Binding or a ResponseFormatError, nothing else."""
+    try:
+        b = Binding.from_json(raw)
+    except ResponseFormatError:
+        assert not isinstance(raw.get("sid"), str) or not raw.get("sid")
+        return
+    assert b.sid == raw["sid"]
+    assert all(isinstance(t, str) for t in b.message_types)
+    assert b.identity is None or isinstance(b.identity, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(json_values)
+def test_page_parser_never_crashes(payload: Any) -> None:
+    if not isinstance(payload, dict):
+        payload = {"x": payload}
+    try:
+        page = _read_page(payload, Binding.from_json, "/v1/x")
+    except ResponseFormatError:
+        return
+    assert isinstance(page.items, list)
+    assert page.next_page_url is None or isinstance(page.next_page_url, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(100, 599),
+    st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()),
+)
+def test_error_parser_always_gives_a_printable_one_liner(status: int, body: bytes) -> None:
+    error = parse_error_body(status, body, "GET", "/v1/x")
+    assert isinstance(error, ApiError)
+    message = error.user_message()
+    assert message.startswith(f"HTTP {status}")
+    assert "\n" not in message and "\x1b" not in message
+
+
+@given(st.text(max_size=40))
+def test_sid_validation_agrees_with_the_official_pattern(value: str) -> None:
+    official = re.compile(r"^IS[0-9a-fA-F]{32}$")
+    try:
+        validate_sid("IS", value)
+        accepted = True
+    except InputError:
+        accepted = False
+    assert accepted == bool(official.match(value.strip()))
+    assert is_sid("IS", value) == bool(official.match(value))
+
+
+@given(st.from_regex(r"\AIS[0-9a-fA-F]{32}\Z"))
+def test_every_well_formed_sid_is_accepted(value: str) -> None:
+    assert validate_sid("IS", value) == value
+
+
+@given(st.text())
+def test_make_visible_leaves_no_control_characters(value: str) -> None:
+    shown = make_visible(value)
+    # Everything left is printable or a (visible-width) space separator.
+    assert all(ch.isprintable() or unicodedata.category(ch) == "Zs" for ch in shown)
+
+
+@given(json_values)
+def test_json_output_round_trips(value: Any) -> None:
+    assert json.loads(json_dumps(value)) == json.loads(json.dumps(value))
