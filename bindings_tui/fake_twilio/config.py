@@ -1,0 +1,29 @@
+"""How a FakeTwilio is seeded and how it misbehaves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bindings_tui.fake_twilio.constants import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
+
+
+@dataclass
+class FakeConfig:
+    """Everything that decides what a FakeTwilio serves.
+
+    - `seed`: same seed, same SIDs, same bodies, same random faults.
+    - `bindings`: how many bindings the first (main demo) service holds.
+    - `latency_ms`: added to every request (asyncio.sleep).
+    - `faults`: a `--faults` spec string, see `FAULTS_HELP`.
+    - `slow_seconds`: how long a `slow` fault waits before answering.
+    - `api_keys`: API key SID -> secret, accepted for Basic auth besides the auth token.
+    """
+
+    seed: int = 7
+    bindings: int = 5000
+    latency_ms: float = 0
+    faults: str = ""
+    account_sid: str = DEMO_ACCOUNT_SID
+    auth_token: str = DEMO_AUTH_TOKEN
+    api_keys: dict[str, str] = field(default_factory=dict)
+    slow_seconds: float = 30.0
