@@ -66,7 +66,7 @@ def _timeout_from_env() -> float:
 def _scrub(text: str, secret: str | None) -> str:
     if secret:
         text = text.replace(secret, "****")
-    text = " ".join(text.split())
+    text = " ".join(text.split()).rstrip(".")
     return text if len(text) <= 200 else text[:197] + "..."
 
 

@@ -67,7 +67,7 @@ def test_default_env_is_os_environ(
 
 
 def test_unknown_profile_flag_is_a_config_error(two_profiles: ProfileStore) -> None:
-    with pytest.raises(ConfigError, match="no profile named 'nope'.*auth login --profile nope"):
+    with pytest.raises(ConfigError, match=r"no profile named 'nope'.*auth login --profile nope"):
         resolve_credentials("nope", ENV)
 
 
@@ -75,7 +75,7 @@ def test_profile_without_keyring_secret_says_log_in_again(
     two_profiles: ProfileStore, memory_keyring: MemoryKeyring
 ) -> None:
     memory_keyring.entries.clear()
-    with pytest.raises(ConfigError, match="no secret for profile 'main'.*auth login"):
+    with pytest.raises(ConfigError, match=r"no secret for profile 'main'.*auth login"):
         resolve_credentials(None, {})
 
 

@@ -155,7 +155,7 @@ def test_a_hanging_keyring_call_is_bounded(use_backend: UseBackend) -> None:
     backend = HangingKeyring()
     use_backend(backend)
     try:
-        with pytest.raises(KeyringUnavailable, match="did not answer within 0.2 s") as info:
+        with pytest.raises(KeyringUnavailable, match=r"did not answer within 0\.2 s") as info:
             SecretStore(timeout=0.2).set("p", SECRET)
         _assert_clear(info.value)
         with pytest.raises(KeyringUnavailable, match="did not answer"):

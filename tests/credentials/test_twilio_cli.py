@@ -146,7 +146,7 @@ def test_broken_config_is_a_config_error_without_content(
 ) -> None:
     path = tmp_path / "config.json"
     path.write_text(content)
-    with pytest.raises(ConfigError, match="config.json"):
+    with pytest.raises(ConfigError, match=r"config\.json"):
         read_twilio_cli_config(path)
 
 
