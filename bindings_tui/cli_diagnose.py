@@ -1,0 +1,248 @@
+"""`bindings-tui diagnose`: why does a user get no push? Findings for one service.
+
+    bindings-tui diagnose --service IS... [-o table|json] [--stale-days N] [--pile-up N]
+
+Exit 0 whenever the diagnosis ran, findings or not; errors follow cli.py's rules
+(BindingsError: one line, exit 1; InputError: exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from bindings_tui.diagnose_run import DiagnosisReport, load_settings, run_diagnostics
+from bindings_tui.diagnostics import (
+    Finding,
+    FindingKind,
+    affected_binding_counts,
+    sort_findings,
+    summary_counts,
+)
+from bindings_tui.errors import InputError
+from bindings_tui.models import ApiFlavor, Binding
+from bindings_tui.output import json_dumps
+from bindings_tui.sids import validate_sid
+from bindings_tui.textsafe import clip, make_visible
+
+DIAGNOSE_FORMATS = ("table", "json")
+DEFAULT_SHOWN_BINDINGS = 10
+
+
+def add_diagnose_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
+    """Register `diagnose` on cli.py's subparsers (with its common global options)."""
+    p = subparsers.add_parser(
+        "diagnose",
+        parents=list(parents),
+        help="find why pushes do not arrive (shared endpoints, stale tokens, credentials...)",
+        description=(
+            "Diagnose a service's push setup: endpoints shared by identities, piles of "
+            "bindings, stale bindings, bindings without new_message, missing or mismatched "
+            "credentials, APN sandbox credentials, and disabled new_message push. Thresholds "
+            "default to the [diagnostics] table of config.toml in the config directory."
+        ),
+    )
+    p.add_argument("-o", "--output", choices=DIAGNOSE_FORMATS, default="table")
+    p.add_argument(
+        "--stale-days",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stale: not updated for more than N days (default 60)",
+    )
+    p.add_argument(
+        "--pile-up",
+        type=int,
+        default=None,
+        metavar="N",
+        help="pile-up: more than N bindings of one type for one identity (default 5)",
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help=f"table: list every binding of a finding (default: first {DEFAULT_SHOWN_BINDINGS})",
+    )
+    p.add_argument(
+        "--now",
+        default=None,
+        metavar="ISO-8601",
+        help="judge ages as of this time (default: now; with --demo, the fake's clock)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="diagnose the built-in fake Twilio (without --service, lists its services)",
+    )
+
+
+def run_diagnose(args: argparse.Namespace) -> int:
+    return asyncio.run(diagnose(args, sys.stdout, sys.stderr))
+
+
+def parse_now(value: str | None, demo: bool) -> datetime:
+    if value is None:
+        if demo:
+            from bindings_tui.fake_twilio import FAKE_NOW
+
+            return FAKE_NOW
+        return datetime.now(UTC)
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"--now {value!r} is not an ISO 8601 time (like 2026-11-01T00:00:00Z)"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from bindings_tui import cli
+
+    demo = bool(getattr(args, "demo", False))
+    settings = load_settings(pile_up_threshold=args.pile_up, stale_days=args.stale_days)
+    now = parse_now(args.now, demo)
+    if not args.service and not demo:
+        raise InputError("--service IS... is required (list services with `bindings-tui services`)")
+    service = validate_sid("IS", args.service) if args.service else None
+    async with cli.make_client(args) as client:
+        if service is None:
+            services = await client.list_services()
+            choices = "; ".join(
+                f"{s.sid} {make_visible(s.friendly_name or '')!r}" for s in services
+            )
+            raise InputError(f"--service IS... is required; the demo's services: {choices}")
+        report = await run_diagnostics(client, service, settings, now)
+    for problem in report.problems:
+        err.write(f"{cli.PROG}: warning: {make_visible(problem)}\n")
+    if args.output == "json":
+        out.write(json_dumps(findings_json(report.findings), indent=2) + "\n")
+    else:
+        out.write(render_table(report, full=args.full))
+    return 0
+
+
+def findings_json(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """The `-o json` document: findings, most severe first."""
+    return [finding.to_json() for finding in sort_findings(findings)]
+
+
+def _v(value: str | None) -> str:
+    return make_visible(value) if value else "-"
+
+
+def render_table(report: DiagnosisReport, *, full: bool = False) -> str:
+    """Findings grouped by kind (most severe first) with the bindings each one names.
+
+    Every line that carries server data goes through `make_visible`.
+    """
+    by_sid: dict[str, Binding] = {b.sid: b for b in report.bindings}
+    findings = sort_findings(report.findings)
+    counts = summary_counts(findings)
+    affected = affected_binding_counts(findings)
+    lines: list[str] = []
+    s = report.settings
+    lines.append(
+        f"Push diagnosis of {report.service_sid} ({report.api.label}): "
+        f"{len(report.bindings)} binding(s), {len(findings)} finding(s)"
+    )
+    lines.append(
+        f"thresholds: pile-up more than {s.pile_up_threshold} per identity and type, "
+        f"stale after {s.stale_days} days; as of {report.now.astimezone(UTC):%Y-%m-%d %H:%M}Z"
+    )
+    if not findings:
+        lines.append("")
+        lines.append("No findings: nothing in this service explains a missing push.")
+    current: FindingKind | None = None
+    for finding in findings:
+        if finding.kind is not current:
+            current = finding.kind
+            lines.append("")
+            lines.append(
+                f"{finding.severity.value.upper()} {finding.kind.value}: {finding.kind.label} "
+                f"({counts[finding.kind]} finding(s), {affected[finding.kind]} binding(s))"
+            )
+        if len(finding.binding_sids) == 1:
+            # One binding: its SID leads the line; the summary names identity and type.
+            lines.append(
+                f"  - {make_visible(finding.binding_sids[0])}  {make_visible(finding.summary)}"
+            )
+            continue
+        lines.append(f"  - {make_visible(finding.summary)}")
+        shown = finding.binding_sids if full else finding.binding_sids[:DEFAULT_SHOWN_BINDINGS]
+        for sid in shown:
+            b = by_sid.get(sid)
+            identity = clip(_v(b.identity), 48) if b else "-"
+            binding_type = _v(b.binding_type) if b else "-"
+            lines.append(f"      {make_visible(sid)}  {binding_type:<8}  {identity}")
+        hidden = len(finding.binding_sids) - len(shown)
+        if hidden > 0:
+            lines.append(f"      ... and {hidden} more (--full or -o json lists them)")
+    lines.append("")
+    lines.extend(_credential_lines(report))
+    lines.extend(_push_settings_lines(report))
+    return "\n".join(lines) + "\n"
+
+
+def _credential_lines(report: DiagnosisReport) -> list[str]:
+    if not report.credentials and not report.unresolved_credentials:
+        return ["credentials: none referenced by the bindings"]
+    users: dict[str, int] = {}
+    for b in report.bindings:
+        if b.credential_sid:
+            users[b.credential_sid] = users.get(b.credential_sid, 0) + 1
+    lines = ["credentials:"]
+    for sid, credential in report.credentials.items():
+        used = f"{users.get(sid, 0)} binding(s)"
+        if credential is None:
+            lines.append(f"  {make_visible(sid)}  DOES NOT EXIST  used by {used}")
+            continue
+        sandbox = {True: "sandbox", False: "production", None: "-"}[credential.sandbox]
+        kind = _v(credential.type)
+        mode = sandbox if credential.type == "apn" else "-"
+        lines.append(
+            f"  {make_visible(sid)}  {kind:<4}  {mode:<10}  "
+            f"{clip(_v(credential.friendly_name), 40)}  used by {used}"
+        )
+    for sid, message in report.unresolved_credentials.items():
+        lines.append(f"  {make_visible(sid)}  not read: {make_visible(message)}")
+    return lines
+
+
+def _push_settings_lines(report: DiagnosisReport) -> list[str]:
+    config = report.notification_config
+    if config is None:
+        return ["push settings: could not be read"]
+    names = (
+        ("new_message", "added_to_conversation", "removed_from_conversation")
+        if report.api is ApiFlavor.CONVERSATIONS
+        else ("new_message", "added_to_channel", "removed_from_channel", "invited_to_channel")
+    )
+    parts: list[str] = []
+    for name in names:
+        setting = config.get(name)
+        enabled = setting.get("enabled") if isinstance(setting, dict) else None
+        state = "on" if enabled is True else "off" if enabled is False else "?"
+        parts.append(f"{name} {state}")
+    log = config.get("log_enabled")
+    if isinstance(log, bool):
+        parts.append(f"log {'on' if log else 'off'}")
+    return [f"push settings: {make_visible(', '.join(parts))}"]
+
+
+__all__ = [
+    "DIAGNOSE_FORMATS",
+    "add_diagnose_parser",
+    "diagnose",
+    "findings_json",
+    "parse_now",
+    "render_table",
+    "run_diagnose",
+]
