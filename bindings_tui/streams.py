@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import TypeVar
@@ -63,11 +63,15 @@ async def stream_bindings(
     binding_types: Sequence[str] = (),
     page_size: int | None = None,
     split_by_type: bool | None = None,
-) -> AsyncIterator[Page[Binding]]:
+) -> AsyncGenerator[Page[Binding], None]:
     """Every binding of a service (optionally filtered), page by page, as fast as allowed.
 
     Pages of different types interleave in arrival order; within one type the server's
     order is kept. `split_by_type=None` uses `DEFAULT_SPLIT_BY_TYPE`.
+
+    A consumer that may stop early should close the generator (`contextlib.aclosing`,
+    or `await pages.aclose()`): a `break` or a cancellation in the consumer's own code
+    otherwise leaves the streams running until the generator is garbage-collected.
     """
     types = split_types(client, binding_types, split_by_type)
     if not types:
@@ -134,7 +138,7 @@ _DONE = _Done()
 
 async def merge_streams(
     sources: Sequence[AsyncIterator[T]], *, ahead: int = PAGES_AHEAD_PER_STREAM
-) -> AsyncIterator[tuple[int, T]]:
+) -> AsyncGenerator[tuple[int, T], None]:
     """Run async iterators concurrently; yield `(source index, item)` in arrival order.
 
     The first error from any source cancels the others and is raised here. Closing or
