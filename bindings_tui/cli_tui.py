@@ -1,0 +1,119 @@
+"""The TUI's command-line side: its flags, and `run_tui` (textual is imported lazily)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bindings_tui.errors import BindingsError, ConfigError
+from bindings_tui.models import ApiFlavor
+from bindings_tui.sids import validate_sid
+
+if TYPE_CHECKING:
+    from bindings_tui.tui.context import AppContext
+
+DEMO_LATENCY_MS = 150.0
+
+
+def add_tui_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("terminal UI options")
+    g.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against the embedded fake Twilio (no credentials, no network)",
+    )
+    g.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
+    g.add_argument("--bindings", type=int, default=5000, help="demo bindings in the first service")
+    g.add_argument(
+        "--latency-ms",
+        type=float,
+        default=DEMO_LATENCY_MS,
+        help=f"demo latency per request (default {DEMO_LATENCY_MS:g}, so loading is visible)",
+    )
+    g.add_argument(
+        "--page-size", type=int, default=None, help="bindings per page, 1..1000 (default: spec max)"
+    )
+
+
+def _api_given(argv: Sequence[str]) -> bool:
+    return any(a == "--api" or a.startswith("--api=") for a in argv)
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from bindings_tui.client import check_page_size
+
+    api = ApiFlavor.parse(getattr(args, "api", "conversations") or "conversations")
+    page_size = getattr(args, "page_size", None)
+    if page_size is not None:
+        check_page_size(page_size)
+    service = getattr(args, "service", None)
+    if service:
+        service = validate_sid("IS", service)
+
+    from bindings_tui.tui.app import BindingsApp
+
+    if getattr(args, "demo", False):
+        from bindings_tui.tui.factory import DemoOptions, demo_app
+
+        bindings = getattr(args, "bindings", 5000)
+        if bindings is None or bindings < 0:
+            raise ConfigError("--bindings must be 0 or more")
+        app, _fake = demo_app(
+            DemoOptions(
+                seed=getattr(args, "seed", 7),
+                bindings=bindings,
+                latency_ms=max(getattr(args, "latency_ms", DEMO_LATENCY_MS) or 0.0, 0.0),
+                page_size=page_size,
+                api=api,
+                service_sid=service,
+            )
+        )
+    else:
+        app = BindingsApp(_real_context(args, api, service, page_size))
+    result = app.run()
+    return int(result or 0)
+
+
+def _real_context(
+    args: argparse.Namespace, api: ApiFlavor, service: str | None, page_size: int | None
+) -> AppContext:
+    from bindings_tui.credentials.profiles import ProfileStore
+    from bindings_tui.credentials.resolve import resolve_credentials
+    from bindings_tui.tui.context import Backend
+
+    profile_name: str | None = getattr(args, "profile", None)
+    credentials = resolve_credentials(profile_name)
+    if credentials is not None and (args.region or args.edge):
+        credentials = dataclasses.replace(
+            credentials,
+            region=args.region or credentials.region,
+            edge=args.edge or credentials.edge,
+        )
+    profile = None
+    try:
+        store = ProfileStore()
+        if profile_name:
+            profile = store.find(profile_name)
+        elif credentials is None or credentials.source.startswith("profile"):
+            profile = store.active()
+    except BindingsError:
+        profile = None
+    if profile is not None:
+        profile_name = profile.name
+        if not _api_given(sys.argv[1:]):
+            api = ApiFlavor.parse(profile.default_api)
+        if service is None and profile.last_service_sid and profile.default_api == api.value:
+            service = profile.last_service_sid
+    from bindings_tui.tui.context import AppContext
+
+    return AppContext(
+        api=api,
+        credentials=credentials,
+        profile_name=profile_name,
+        service_sid=service,
+        backend=Backend(base_url=getattr(args, "base_url", None), timeout=args.timeout),
+        page_size=page_size,
+    )

@@ -1,0 +1,144 @@
+"""The filter-box grammar, over a precomputed lowercase haystack per row.
+
+- plain text matches as a case-insensitive substring;
+- text with regex metacharacters is a case-insensitive regex (`re.search`, multiline,
+  so `^bob$` matches an identity exactly: the haystack has one field per line);
+- an invalid regex is matched literally, with a hint saying why;
+- a leading `!` inverts the match.
+
+No textual import here: this module is core and unit/property tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bindings_tui.models import Binding
+from bindings_tui.textsafe import make_visible
+
+_REGEX_CHARS = frozenset(".^$*+?{}[]\\|()")
+FIELD_SEPARATOR = "\n"
+
+
+def haystack(binding: Binding) -> str:
+    """Lowercase text a filter searches: identity, endpoint, SID and type, one per line.
+
+    Control characters are made visible first, so what the table shows is what matches.
+    """
+    parts = (binding.identity, binding.endpoint, binding.sid, binding.binding_type)
+    return FIELD_SEPARATOR.join(make_visible(p).lower() for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed filter. `hint` explains a fallback (e.g. an invalid regex)."""
+
+    text: str
+    needle: str
+    inverted: bool
+    pattern: re.Pattern[str] | None
+    hint: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.needle
+
+    @property
+    def is_regex(self) -> bool:
+        return self.pattern is not None
+
+    def matches(self, hay: str) -> bool:
+        if not self.needle:
+            return True
+        if self.pattern is not None:
+            found = self.pattern.search(hay) is not None
+        else:
+            found = self.needle in hay
+        return found != self.inverted
+
+    def select(self, candidates: Iterable[int], haystacks: Sequence[str]) -> list[int]:
+        """The candidates (row indices) whose haystack matches, in the given order."""
+        if not self.needle:
+            return list(candidates)
+        if self.pattern is not None:
+            search = self.pattern.search
+            if self.inverted:
+                return [i for i in candidates if search(haystacks[i]) is None]
+            return [i for i in candidates if search(haystacks[i]) is not None]
+        needle = self.needle
+        if self.inverted:
+            return [i for i in candidates if needle not in haystacks[i]]
+        return [i for i in candidates if needle in haystacks[i]]
+
+    def narrows(self, previous: Query) -> bool:
+        """True when every row this query matches is certainly matched by `previous`.
+
+        Lets the store re-filter only the previous result while the user keeps typing.
+        """
+        if previous.is_empty:
+            return True
+        if self.is_empty or self.is_regex or previous.is_regex:
+            return False
+        if self.inverted != previous.inverted:
+            return False
+        if self.inverted:
+            return self.needle in previous.needle
+        return previous.needle in self.needle
+
+
+EMPTY_QUERY = Query(text="", needle="", inverted=False, pattern=None)
+
+
+def parse_query(text: str) -> Query:
+    """Parse what the user typed in the filter box. Never raises."""
+    stripped = text.strip()
+    inverted = stripped.startswith("!")
+    body = stripped[1:].lstrip() if inverted else stripped
+    if not body:
+        return Query(text=text, needle="", inverted=False, pattern=None)
+    if not any(ch in _REGEX_CHARS for ch in body):
+        return Query(text=text, needle=body.lower(), inverted=inverted, pattern=None)
+    try:
+        pattern = re.compile(body, re.IGNORECASE | re.MULTILINE)
+    except (re.error, RecursionError, OverflowError) as exc:
+        reason = exc.msg if isinstance(exc, re.error) else type(exc).__name__
+        return Query(
+            text=text,
+            needle=body.lower(),
+            inverted=inverted,
+            pattern=None,
+            hint=f"invalid regex ({reason}): matching the text literally",
+        )
+    return Query(text=text, needle=body.lower(), inverted=inverted, pattern=pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeFilter:
+    """Binding-type toggles. No type selected means every type is shown."""
+
+    selected: frozenset[str] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.selected
+
+    def toggle(self, binding_type: str) -> TypeFilter:
+        lowered = binding_type.lower()
+        if lowered in self.selected:
+            return TypeFilter(self.selected - {lowered})
+        return TypeFilter(self.selected | {lowered})
+
+    def matches(self, binding_type: str | None) -> bool:
+        if not self.selected:
+            return True
+        return (binding_type or "").lower() in self.selected
+
+    def narrows(self, previous: TypeFilter) -> bool:
+        if previous.is_empty:
+            return True
+        return not self.is_empty and self.selected <= previous.selected
+
+
+NO_TYPE_FILTER = TypeFilter()

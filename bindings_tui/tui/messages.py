@@ -1,0 +1,58 @@
+"""Messages workers post back to the browser screen (workers never touch widgets)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from bindings_tui.client import DeleteOutcome
+from bindings_tui.errors import BindingsError
+from bindings_tui.models import Binding
+
+
+class PagesLoaded(Message):
+    """One or more pages arrived. `generation` tells stale loads apart."""
+
+    def __init__(self, generation: int, bindings: list[Binding], pages: int, done: bool) -> None:
+        super().__init__()
+        self.generation = generation
+        self.bindings = bindings
+        self.pages = pages
+        self.done = done
+
+
+class LoadFailed(Message):
+    def __init__(self, generation: int, error: BindingsError, pages: int) -> None:
+        super().__init__()
+        self.generation = generation
+        self.error = error
+        self.pages = pages
+
+
+class BindingDeleted(Message):
+    def __init__(self, binding: Binding, outcome: DeleteOutcome) -> None:
+        super().__init__()
+        self.binding = binding
+        self.outcome = outcome
+
+
+class DeleteFailed(Message):
+    def __init__(self, binding: Binding, error: BindingsError) -> None:
+        super().__init__()
+        self.binding = binding
+        self.error = error
+
+
+class DeleteProgress(Message):
+    def __init__(self, done: int, total: int, failed: int, finished: bool) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+        self.failed = failed
+        self.finished = finished
+
+
+class ServiceFetched(Message):
+    def __init__(self, sid: str, friendly_name: str | None) -> None:
+        super().__init__()
+        self.sid = sid
+        self.friendly_name = friendly_name

@@ -1,0 +1,637 @@
+"""The main screen: header, filter bar, bindings table, detail pane, status line, footer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding as KeyBinding
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from bindings_tui.client import DeleteOutcome
+from bindings_tui.errors import ApiError, AuthError, BindingsError
+from bindings_tui.filtering import TypeFilter, parse_query
+from bindings_tui.models import Binding
+from bindings_tui.store import BindingStore, Column, Sort
+from bindings_tui.textsafe import clip
+from bindings_tui.tui.cells import visible
+from bindings_tui.tui.messages import (
+    BindingDeleted,
+    DeleteFailed,
+    DeleteProgress,
+    LoadFailed,
+    PagesLoaded,
+    ServiceFetched,
+)
+from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.widgets.bindings_table import BindingsTable
+from bindings_tui.tui.widgets.detail_pane import DetailPane
+from bindings_tui.tui.widgets.filter_bar import FilterBar, FilterInput, TypeToggles
+
+if TYPE_CHECKING:
+    from bindings_tui.tui.app import BindingsApp
+
+BATCH_SECONDS = 0.05  # pages arriving faster than this are handed to the UI together
+SORT_CYCLE: list[Column | None] = [None, *Column]
+
+
+class LoadState:
+    """Progress of one list request (the service's list, or an identity query)."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.done = False
+        self.error: BindingsError | None = None
+
+    def describe(self, loaded: int, what: str) -> Text:
+        if self.error is not None:
+            text = Text(f"✗ {what}: stopped after {self.pages} page(s): ", style="bold red")
+            text.append(error_line(self.error), style="red")
+            return text
+        if self.done:
+            return Text(f"✓ {what}: loaded {loaded:,} binding(s) in {self.pages} page(s)")
+        return Text(
+            f"… {what}: loading, {self.pages} page(s), {loaded:,} binding(s) so far",
+            style="italic",
+        )
+
+
+def error_line(error: BindingsError) -> str:
+    if isinstance(error, ApiError):
+        return error.user_message()
+    return clip(error.user_message(), 200)
+
+
+class BrowserScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        KeyBinding("slash", "focus_filter", "Filter", key_display="/", id="browser.filter"),
+        KeyBinding("i", "focus_identity", "Identity", id="browser.identity"),
+        KeyBinding("1", "toggle_type(1)", "apn", show=False, id="browser.type1"),
+        KeyBinding("2", "toggle_type(2)", "gcm", show=False, id="browser.type2"),
+        KeyBinding("3", "toggle_type(3)", "fcm", show=False, id="browser.type3"),
+        KeyBinding("4", "toggle_type(4)", "twilsock", show=False, id="browser.type4"),
+        KeyBinding("d,delete", "delete", "Delete", id="browser.delete"),
+        KeyBinding("space", "mark", "Mark", id="browser.mark"),
+        KeyBinding("v", "toggle_raw", "JSON", id="browser.raw"),
+        KeyBinding("o", "cycle_sort", "Sort", id="browser.sort"),
+        KeyBinding("O", "reverse_sort", "Reverse sort", show=False, id="browser.reverse"),
+        KeyBinding("r", "reload", "Reload", id="browser.reload"),
+        KeyBinding("c", "copy_sid", "Copy SID", show=False, id="browser.copy_sid"),
+        KeyBinding("C", "copy_endpoint", "Copy endpoint", show=False, id="browser.copy_endpoint"),
+        KeyBinding("p", "toggle_detail", "Detail pane", show=False, id="browser.detail"),
+        KeyBinding("tab", "focus_detail", "Focus detail", show=False, id="browser.focus_detail"),
+        KeyBinding("s", "switch_service", "Service", id="browser.service"),
+        KeyBinding("a", "switch_api", "API", id="browser.api"),
+        KeyBinding("escape", "clear", "Clear filter", show=False, id="browser.clear"),
+        KeyBinding("question_mark", "help", "Help", key_display="?", id="browser.help"),
+    ]
+
+    def __init__(self, service_sid: str) -> None:
+        super().__init__()
+        self.service_sid = service_sid
+        self.service_name: str | None = None
+        self.store = BindingStore()
+        self.identity_store: BindingStore | None = None
+        self.identities: tuple[str, ...] = ()
+        self.load_state = LoadState()
+        self.identity_state = LoadState()
+        self.raw = False
+        self.delete_progress: str | None = None
+        self._generation = 0
+        self._identity_generation = 0
+        self._deleted: set[str] = set()
+        self._identity_timer: Timer | None = None
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    @property
+    def bt_app(self) -> BindingsApp:
+        return cast("BindingsApp", self.app)
+
+    @property
+    def active_store(self) -> BindingStore:
+        return self.identity_store if self.identity_store is not None else self.store
+
+    @property
+    def table(self) -> BindingsTable:
+        return self.query_one(BindingsTable)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="context")
+        yield FilterBar(id="filter-bar")
+        yield BindingsTable(self.store, clock=self.bt_app.ctx.clock, id="bindings")
+        yield DetailPane(id="detail")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self._show_context()
+        self._show_types()
+        self._show_status()
+        self.set_interval(60, self.table.tick)
+        self.reload()
+
+    # ---- header and status ---------------------------------------------------------------
+
+    def _show_context(self) -> None:
+        ctx = self.bt_app.ctx
+        text = Text(no_wrap=True, end="", overflow="ellipsis")
+        text.append(" bindings-tui", style="bold")
+        text.append("  ·  ")
+        text.append(self.bt_app.account_label())
+        text.append("  ·  ")
+        text.append(ctx.api.label, style="bold")
+        text.append("  ·  ")
+        text.append(visible(self.service_name) if self.service_name else "…", style="bold")
+        text.append(f" ({self.service_sid})", style="dim")
+        self.query_one("#context", Static).update(text)
+
+    def _show_types(self) -> None:
+        self.query_one(TypeToggles).show(self.bt_app.ctx.api.binding_types, self.store.type_filter)
+
+    def _show_status(self) -> None:
+        store = self.active_store
+        if self.identity_store is not None:
+            who = ",".join(self.identities)
+            left = self.identity_state.describe(store.loaded_count, f"identity {who}")
+            if not self.load_state.done and self.load_state.error is None:
+                left.append(
+                    f"  (full list still loading: {self.store.loaded_count:,})", style="dim"
+                )
+        else:
+            left = self.load_state.describe(store.loaded_count, "service")
+        if self.delete_progress:
+            left = Text(self.delete_progress, style="bold yellow")
+        right = Text(no_wrap=True, end="")
+        hint = store.query.hint
+        if hint:
+            right.append(hint + "  ", style="yellow")
+        if store.marks:
+            right.append(f"{len(store.marks)} marked  ", style="bold")
+        right.append(f"{store.shown_count:,} of {store.loaded_count:,}", style="bold")
+        if not store.query.is_empty or not store.type_filter.is_empty:
+            right.append(" shown")
+        width = max(self.size.width, 40)
+        room = width - right.cell_len - 2
+        left.truncate(max(room, 10), overflow="ellipsis", pad=True)
+        self.query_one("#status", Static).update(Text.assemble(" ", left, right))
+
+    def _show_detail(self, binding: Binding | None) -> None:
+        same = self.active_store.by_identity(binding.identity) if binding else []
+        if binding is not None and self.identity_store is not None:
+            same = _merge(same, self.store.by_identity(binding.identity))
+        pane = self.query_one(DetailPane)
+        pane.show(binding, same, self.bt_app.ctx.clock(), raw=self.raw)
+
+    def on_resize(self) -> None:
+        self._show_status()
+
+    # ---- loading -------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Forget what was loaded and list the service again (identity query too)."""
+        self._generation += 1
+        self.store = _carry_view(self.store, BindingStore())
+        self.load_state = LoadState()
+        if self.identity_store is None:
+            self.table.set_store(self.store)
+        self._load(self._generation)
+        if self.identities:
+            self._start_identity_query(self.identities)
+        self._show_status()
+
+    @work(exclusive=True, group="load")
+    async def _load(self, generation: int) -> None:
+        client = self.bt_app.client
+        if self.service_name is None:
+            try:
+                service = await client.fetch_service(self.service_sid)
+                self.post_message(ServiceFetched(service.sid, service.friendly_name))
+            except BindingsError:
+                pass  # the list call below reports the problem
+        await self._stream(generation, (), self._post_pages(generation))
+
+    def _post_pages(self, generation: int) -> _PagePoster:
+        return _PagePoster(self, generation)
+
+    async def _stream(
+        self, generation: int, identities: Sequence[str], poster: _PagePoster
+    ) -> None:
+        client = self.bt_app.client
+        pages = 0
+        batch: list[Binding] = []
+        last_post = 0.0
+        try:
+            async for page in client.iter_binding_pages(
+                self.service_sid, identities=identities, page_size=self.bt_app.ctx.page_size
+            ):
+                pages += 1
+                batch.extend(page.items)
+                done = page.next_page_url is None
+                now = time.monotonic()
+                if done or pages == 1 or now - last_post >= BATCH_SECONDS:
+                    poster.pages(batch, pages, done)
+                    batch = []
+                    last_post = now
+            if batch or pages == 0:
+                poster.pages(batch, pages, True)
+        except BindingsError as exc:
+            if batch:
+                poster.pages(batch, pages, False)
+            poster.failed(exc, pages)
+
+    @on(ServiceFetched)
+    def _service_fetched(self, message: ServiceFetched) -> None:
+        if message.sid == self.service_sid:
+            self.service_name = message.friendly_name or "(no friendly name)"
+            self._show_context()
+
+    @on(PagesLoaded)
+    def _pages_loaded(self, message: PagesLoaded) -> None:
+        message.stop()
+        identity = message.generation < 0
+        if identity:
+            if -message.generation != self._identity_generation or self.identity_store is None:
+                return
+            store, state = self.identity_store, self.identity_state
+        else:
+            if message.generation != self._generation:
+                return
+            store, state = self.store, self.load_state
+        fresh = [b for b in message.bindings if b.sid not in self._deleted]
+        state.pages = message.pages
+        state.done = message.done
+        shown = store is self.active_store
+        current = self.table.current if shown else None
+        store.append(fresh)
+        if shown:
+            self.table.view_changed(current.sid if current else None)
+        elif current is None and self.identity_store is not None:
+            self._show_detail(self.table.current)  # "other bindings" may have grown
+        self._show_status()
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        message.stop()
+        if message.generation < 0:
+            if -message.generation != self._identity_generation:
+                return
+            state = self.identity_state
+        else:
+            if message.generation != self._generation:
+                return
+            state = self.load_state
+        state.error = message.error
+        state.pages = message.pages
+        self._show_status()
+        if isinstance(message.error, AuthError):
+            self.bt_app.handle_auth_error(message.error)
+        else:
+            self.notify(error_line(message.error), title="Loading failed", severity="error")
+
+    # ---- identity query ------------------------------------------------------------------
+
+    def _start_identity_query(self, identities: tuple[str, ...]) -> None:
+        self._identity_generation += 1
+        self.identities = identities
+        self.identity_store = _carry_view(self.store, BindingStore())
+        self.identity_state = LoadState()
+        self.table.set_store(self.identity_store)
+        self._query_identity(self._identity_generation, identities)
+        self._show_status()
+
+    def _stop_identity_query(self) -> None:
+        self._identity_generation += 1
+        self.workers.cancel_group(self, "identity")
+        self.identities = ()
+        if self.identity_store is not None:
+            self.identity_store = None
+            self.table.set_store(self.store)
+        self._show_status()
+
+    @work(exclusive=True, group="identity")
+    async def _query_identity(self, generation: int, identities: tuple[str, ...]) -> None:
+        await self._stream(-generation, identities, _PagePoster(self, -generation))
+
+    def _identity_changed(self, value: str) -> None:
+        if self._identity_timer is not None:
+            self._identity_timer.stop()
+        identities = tuple(dict.fromkeys(p.strip() for p in value.split(",") if p.strip()))
+        if not identities:
+            self._identity_timer = None
+            self._stop_identity_query()
+            return
+        if identities == self.identities:
+            return
+        delay = self.bt_app.ctx.identity_debounce
+        self._identity_timer = self.set_timer(delay, lambda: self._start_identity_query(identities))
+
+    # ---- filter --------------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._apply_filter(event.value, self.active_store.type_filter)
+
+    @on(Input.Changed, "#identity")
+    def _identity_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._identity_changed(event.value)
+
+    @on(FilterInput.Leave)
+    def _leave_input(self, message: FilterInput.Leave) -> None:
+        self.table.focus()
+
+    def _apply_filter(self, text: str, types: TypeFilter) -> None:
+        query = parse_query(text)
+        current = self.table.current
+        for store in (self.store, self.identity_store):
+            if store is not None:
+                store.set_filter(query, types)
+        self.table.view_changed(current.sid if current else None)
+        self._show_types()
+        self._show_status()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_focus_identity(self) -> None:
+        self.query_one("#identity", Input).focus()
+
+    def action_toggle_type(self, number: int) -> None:
+        types = self.bt_app.ctx.api.binding_types
+        if not 1 <= number <= len(types):
+            self.notify(f"{self.bt_app.ctx.api.label} has no binding type {number}")
+            return
+        toggled = self.store.type_filter.toggle(types[number - 1])
+        self._apply_filter(self.query_one("#filter", Input).value, toggled)
+
+    def action_clear(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.value or not self.store.type_filter.is_empty:
+            filter_input.value = ""
+            self._apply_filter("", TypeFilter())
+        elif self.active_store.marks:
+            self.active_store.marks.clear()
+            self.table.refresh_rows()
+            self._show_status()
+        elif self.identities:
+            self.query_one("#identity", Input).value = ""
+
+    # ---- table events --------------------------------------------------------------------
+
+    @on(BindingsTable.CursorMoved)
+    def _cursor_moved(self, message: BindingsTable.CursorMoved) -> None:
+        self._show_detail(message.binding)
+
+    @on(BindingsTable.HeaderClicked)
+    def _header_clicked(self, message: BindingsTable.HeaderClicked) -> None:
+        sort = self.active_store.sort
+        if sort.column is message.column:
+            self._set_sort(Sort(message.column, not sort.descending))
+        else:
+            self._set_sort(Sort(message.column))
+
+    def _set_sort(self, sort: Sort) -> None:
+        current = self.table.current
+        for store in (self.store, self.identity_store):
+            if store is not None:
+                store.set_sort(sort)
+        self.table.view_changed(current.sid if current else None)
+        self.table.refresh()
+
+    def action_cycle_sort(self) -> None:
+        index = SORT_CYCLE.index(self.active_store.sort.column)
+        column = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self._set_sort(Sort(column))
+        label = column.value if column else "load order"
+        self.notify(f"Sorted by {label} (O reverses)", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        sort = self.active_store.sort
+        self._set_sort(Sort(sort.column, not sort.descending))
+
+    def action_sort(self, column: str) -> None:
+        self._set_sort(Sort(Column(column)) if column else Sort())
+
+    def action_mark(self) -> None:
+        binding = self.table.current
+        if binding is None:
+            return
+        self.active_store.toggle_mark(binding.sid)
+        self.table.refresh_rows()
+        self.table.action_cursor_down()
+        self._show_status()
+
+    def action_toggle_raw(self) -> None:
+        self.raw = not self.raw
+        self._show_detail(self.table.current)
+
+    def action_toggle_detail(self) -> None:
+        pane = self.query_one(DetailPane)
+        pane.display = not pane.display
+
+    def action_focus_detail(self) -> None:
+        pane = self.query_one(DetailPane)
+        if pane.has_focus:
+            self.table.focus()
+        elif pane.display:
+            pane.focus()
+
+    def action_reload(self) -> None:
+        self.reload()
+        self.notify("Reloading", timeout=2)
+
+    def action_copy_sid(self) -> None:
+        binding = self.table.current
+        if binding is not None:
+            self.app.copy_to_clipboard(binding.sid)
+            self.notify(f"Copied {binding.sid}", title="Clipboard", timeout=3)
+
+    def action_copy_endpoint(self) -> None:
+        binding = self.table.current
+        if binding is not None and binding.endpoint:
+            self.app.copy_to_clipboard(binding.endpoint)
+            self.notify(f"Copied the endpoint of {binding.sid}", title="Clipboard", timeout=3)
+
+    def action_switch_service(self) -> None:
+        self.bt_app.pick_service(can_go_back=True)
+
+    def action_switch_api(self) -> None:
+        self.bt_app.switch_api()
+        self.service_name = None
+        self._show_context()
+        types = self.bt_app.ctx.api.binding_types
+        kept = TypeFilter(frozenset(t for t in self.store.type_filter.selected if t in types))
+        self._apply_filter(self.query_one("#filter", Input).value, kept)
+        self.reload()
+        self.notify(f"Now on {self.bt_app.ctx.api.label}; s picks another service", timeout=4)
+
+    def action_help(self) -> None:
+        self.bt_app.show_help()
+
+    # ---- delete --------------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        store = self.active_store
+        if store.marks:
+            targets = store.marked_bindings()
+            hidden = store.marked_hidden_count()
+            body = Text()
+            body.append(f"Delete {len(targets)} marked binding(s)?\n", style="bold")
+            if hidden:
+                body.append(
+                    f"{hidden} of them are hidden by the current filter.\n", style="bold yellow"
+                )
+            else:
+                body.append("All of them are shown in the table.\n")
+            for binding in targets[:6]:
+                body.append(
+                    f"  {clip(visible(binding.identity), 24):<25}"
+                    f"{visible(binding.binding_type):<9}{binding.sid}\n"
+                )
+            if len(targets) > 6:
+                body.append(f"  … and {len(targets) - 6} more\n", style="dim")
+            body.append("This cannot be undone.", style="italic")
+            title = f"Delete {len(targets)} bindings"
+        else:
+            current = self.table.current
+            if current is None:
+                self.notify("No binding under the cursor", severity="warning")
+                return
+            targets = [current]
+            body = Text()
+            body.append("Delete this binding? This cannot be undone.\n\n", style="bold")
+            for label, value in (
+                ("identity", visible(current.identity)),
+                ("type", visible(current.binding_type)),
+                ("endpoint", clip(visible(current.endpoint), 60)),
+                ("sid", current.sid),
+            ):
+                body.append(f"{label:<10}", style="bold")
+                body.append(value + "\n")
+            body.rstrip()
+            title = "Delete binding"
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._start_delete(targets)
+
+        self.app.push_screen(ConfirmModal(title, body), confirmed)
+
+    def _start_delete(self, targets: list[Binding]) -> None:
+        for store in (self.store, self.identity_store):
+            if store is not None:
+                store.pending.update(b.sid for b in targets)
+        self.table.refresh_rows()
+        if len(targets) > 1:
+            self.delete_progress = f"Deleting 0 of {len(targets)}…"
+            self._show_status()
+        self._delete(targets)
+
+    @work(group="delete")
+    async def _delete(self, targets: list[Binding]) -> None:
+        client = self.bt_app.client
+        failed = 0
+        for done, binding in enumerate(targets, start=1):
+            try:
+                outcome = await client.delete_binding(self.service_sid, binding.sid)
+            except BindingsError as exc:
+                failed += 1
+                self.post_message(DeleteFailed(binding, exc))
+                if isinstance(exc, AuthError):
+                    for rest in targets[done:]:
+                        self.post_message(DeleteFailed(rest, exc))
+                    self.post_message(DeleteProgress(len(targets), len(targets), failed, True))
+                    return
+            else:
+                self.post_message(BindingDeleted(binding, outcome))
+            self.post_message(DeleteProgress(done, len(targets), failed, done == len(targets)))
+
+    @on(BindingDeleted)
+    def _deleted_one(self, message: BindingDeleted) -> None:
+        binding = message.binding
+        self._deleted.add(binding.sid)
+        current = self.table.current
+        anchor = current.sid if current and current.sid != binding.sid else None
+        for store in (self.store, self.identity_store):
+            if store is not None:
+                store.remove(binding.sid)
+        self.table.view_changed(anchor)
+        self._show_detail(self.table.current)
+        self._show_status()
+        who = f"{visible(binding.identity)}, {visible(binding.binding_type)}"
+        if message.outcome is DeleteOutcome.ALREADY_GONE:
+            self.notify(
+                f"{binding.sid} ({who}) was already gone (404); removed from the list",
+                title="Already deleted",
+                severity="warning",
+            )
+        else:
+            self.notify(f"Deleted {binding.sid} ({who})", title="Binding deleted")
+
+    @on(DeleteFailed)
+    def _delete_failed(self, message: DeleteFailed) -> None:
+        for store in (self.store, self.identity_store):
+            if store is not None:
+                store.pending.discard(message.binding.sid)
+        self.table.refresh_rows()
+        self.notify(
+            f"{message.binding.sid} was not deleted: {error_line(message.error)}",
+            title="Delete failed",
+            severity="error",
+            timeout=10,
+        )
+        if isinstance(message.error, AuthError):
+            self.bt_app.handle_auth_error(message.error)
+
+    @on(DeleteProgress)
+    def _delete_progress(self, message: DeleteProgress) -> None:
+        if message.total <= 1:
+            return
+        if message.finished:
+            self.delete_progress = None
+            deleted = message.done - message.failed
+            self.notify(
+                f"Deleted {deleted} of {message.total}"
+                + (f"; {message.failed} failed" if message.failed else ""),
+                title="Bulk delete",
+                severity="warning" if message.failed else "information",
+            )
+        else:
+            self.delete_progress = f"Deleting {message.done} of {message.total}…"
+        self._show_status()
+
+
+class _PagePoster:
+    """Posts a stream's results to the screen as messages."""
+
+    def __init__(self, screen: BrowserScreen, generation: int) -> None:
+        self.screen = screen
+        self.generation = generation
+
+    def pages(self, bindings: list[Binding], pages: int, done: bool) -> None:
+        self.screen.post_message(PagesLoaded(self.generation, bindings, pages, done))
+
+    def failed(self, error: BindingsError, pages: int) -> None:
+        self.screen.post_message(LoadFailed(self.generation, error, pages))
+
+
+def _carry_view(old: BindingStore, new: BindingStore) -> BindingStore:
+    """A new store with the old one's filter and sort."""
+    new.set_sort(old.sort)
+    new.set_filter(old.query, old.type_filter)
+    return new
+
+
+def _merge(first: list[Binding], second: list[Binding]) -> list[Binding]:
+    seen = {b.sid for b in first}
+    return first + [b for b in second if b.sid not in seen]

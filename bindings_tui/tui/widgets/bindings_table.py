@@ -1,0 +1,315 @@
+"""The bindings table: a virtualized Line-API widget that renders only visible rows.
+
+The store owns the rows and the view (filter + sort); this widget only maps screen
+lines to view positions, keeps a cursor, and turns the few visible bindings into
+rich `Text` (never markup) with a small cache. Line 0 is a fixed header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding as KeyBinding
+from textual.binding import BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from bindings_tui.ages import Clock, system_clock
+from bindings_tui.models import Binding
+from bindings_tui.store import BindingStore, Column
+from bindings_tui.tui.cells import MARK_WIDTH, MISSING, ColumnSpec, cell_text, layout_columns
+
+HEADER_LABELS: dict[Column, str] = {
+    Column.IDENTITY: "IDENTITY",
+    Column.TYPE: "TYPE",
+    Column.ENDPOINT: "ENDPOINT",
+    Column.MESSAGE_TYPES: "MESSAGES",
+    Column.CREDENTIAL: "CREDENTIAL",
+    Column.UPDATED: "UPDATED",
+    Column.SID: "SID",
+}
+
+
+class BindingsTable(ScrollView, can_focus=True):
+    """Shows a `BindingStore`'s view. Post `CursorMoved` when the row under the cursor changes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        KeyBinding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        KeyBinding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        KeyBinding("pageup", "page_up", "Page up", show=False, id="table.page_up"),
+        KeyBinding("pagedown", "page_down", "Page down", show=False, id="table.page_down"),
+        KeyBinding("home,g", "first", "First row", show=False, id="table.first"),
+        KeyBinding("end,G", "last", "Last row", show=False, id="table.last"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "bindings-table--header",
+        "bindings-table--cursor",
+        "bindings-table--marked",
+        "bindings-table--pending",
+        "bindings-table--missing",
+    }
+
+    DEFAULT_CSS = """
+    BindingsTable {
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
+
+    class CursorMoved(Message):
+        """The binding under the cursor changed (None when the view is empty)."""
+
+        def __init__(self, binding: Binding | None) -> None:
+            super().__init__()
+            self.binding = binding
+
+    class HeaderClicked(Message):
+        def __init__(self, column: Column) -> None:
+            super().__init__()
+            self.column = column
+
+    def __init__(
+        self,
+        store: BindingStore,
+        *,
+        clock: Clock = system_clock,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.store = store
+        self.clock = clock
+        self._now: datetime = clock()
+        self._cache: LRUCache[tuple[int, int, int, int], Strip] = LRUCache(256)
+        self._cache_revision = store.revision
+        self._layout_width = -1
+        self._layout: list[ColumnSpec] = []
+        self._last_reported: str | None = ""
+
+    # ---- data ----------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Binding | None:
+        return self.store.binding_at(self.cursor)
+
+    def set_store(self, store: BindingStore) -> None:
+        """Show another store (e.g. an identity query's result), cursor on its first row."""
+        self.store = store
+        self._cache.clear()
+        self._cache_revision = store.revision
+        self.set_reactive(BindingsTable.cursor, 0)
+        self._sync_size()
+        self.scroll_to(y=0, animate=False)
+        self.refresh()
+        self._report_cursor()
+
+    def view_changed(self, anchor_sid: str | None = None) -> None:
+        """The store's view changed (page arrived, filter, sort, delete).
+
+        The cursor stays on `anchor_sid` (default: the binding under it now) when that
+        binding is still shown, at the same screen line; otherwise it stays at its
+        position, clamped.
+        """
+        if self.store.revision != self._cache_revision:
+            self._cache.clear()
+            self._cache_revision = self.store.revision
+        old_position = self.cursor
+        position = None if anchor_sid is None else self.store.position_of(anchor_sid)
+        count = len(self.store)
+        if position is None:
+            position = min(old_position, max(count - 1, 0))
+        delta = position - old_position
+        self._sync_size()
+        self.set_reactive(BindingsTable.cursor, position)
+        if delta:
+            self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)
+        self._ensure_cursor_visible()
+        self.refresh()
+        self._report_cursor()
+
+    def refresh_rows(self) -> None:
+        """Marks or pending state changed: repaint visible rows."""
+        self._cache.clear()
+        self.refresh()
+
+    def tick(self) -> None:
+        """Re-read the clock so relative ages stay current."""
+        self._now = self.clock()
+        self._cache.clear()
+        self.refresh()
+
+    def _sync_size(self) -> None:
+        width = max(self.scrollable_content_region.width, 1)
+        self.virtual_size = Size(width, len(self.store) + 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self._sync_size()
+        self._ensure_cursor_visible()
+
+    # ---- cursor --------------------------------------------------------------------------
+
+    @property
+    def _page_rows(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)
+
+    def move_cursor(self, position: int) -> None:
+        count = len(self.store)
+        position = max(0, min(position, count - 1)) if count else 0
+        if position != self.cursor:
+            self.cursor = position
+            self.refresh()
+        self._ensure_cursor_visible()
+        self._report_cursor()
+
+    def _ensure_cursor_visible(self) -> None:
+        top = round(self.scroll_y)
+        rows = self._page_rows
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + rows:
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
+
+    def _report_cursor(self) -> None:
+        binding = self.current
+        key = None if binding is None else binding.sid
+        if key != self._last_reported:
+            self._last_reported = key
+            self.post_message(self.CursorMoved(binding))
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor - self._page_rows)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor + self._page_rows)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self.store) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            column = self._column_at(offset.x)
+            if column is not None:
+                self.post_message(self.HeaderClicked(column))
+            return
+        self.move_cursor(round(self.scroll_y) + offset.y - 1)
+
+    def _column_at(self, x: int) -> Column | None:
+        left = MARK_WIDTH
+        for spec in self._columns():
+            if left <= x < left + spec.width + 1:
+                return spec.column
+            left += spec.width + 1
+        return None
+
+    # ---- rendering -----------------------------------------------------------------------
+
+    def _columns(self) -> list[ColumnSpec]:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width:
+            self._layout_width = width
+            self._layout = layout_columns(width)
+        return self._layout
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            return self._render_header(width, base)
+        position = round(self.scroll_y) + y - 1
+        if position >= len(self.store):
+            return Strip.blank(width, base)
+        row = self.store.row_at(position)
+        binding = self.store.binding(row)
+        is_cursor = position == self.cursor
+        flags = (
+            (1 if is_cursor else 0)
+            | (2 if binding.sid in self.store.marks else 0)
+            | (4 if binding.sid in self.store.pending else 0)
+            | (8 if is_cursor and self.has_focus else 0)
+        )
+        key = (row, width, flags, self.store.revision)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(binding, width, flags, base)
+            self._cache[key] = strip
+        return strip
+
+    def _render_header(self, width: int, base: Style) -> Strip:
+        style = base + self.get_component_rich_style("bindings-table--header")
+        sort = self.store.sort
+        text = Text(" " * MARK_WIDTH, style=style, no_wrap=True, end="")
+        for spec in self._columns():
+            label = HEADER_LABELS[spec.column]
+            if sort.column is spec.column:
+                label += " ▼" if sort.descending else " ▲"
+            cell = Text(label, no_wrap=True, end="")
+            cell.truncate(spec.width, overflow="ellipsis", pad=True)
+            text.append_text(cell)
+            text.append(" ")
+        return self._to_strip(text, width, style)
+
+    def _render_row(self, binding: Binding, width: int, flags: int, base: Style) -> Strip:
+        style = base
+        if flags & 4:
+            style = style + self.get_component_rich_style("bindings-table--pending")
+        if flags & 2:
+            style = style + self.get_component_rich_style("bindings-table--marked")
+        if flags & 1:
+            cursor_style = self.get_component_rich_style("bindings-table--cursor")
+            if not flags & 8:
+                cursor_style = cursor_style + Style(dim=True)
+            style = style + cursor_style
+        missing = self.get_component_rich_style("bindings-table--missing")
+        mark = "● " if flags & 2 else "  "
+        text = Text(mark, no_wrap=True, end="")
+        for spec in self._columns():
+            value = cell_text(binding, spec.column, spec.width, self._now)
+            cell = Text(value, no_wrap=True, end="", style=missing if value == MISSING else "")
+            cell.truncate(spec.width, overflow="ellipsis", pad=True)
+            text.append_text(cell)
+            text.append(" ")
+        text.stylize_before(style)
+        return self._to_strip(text, width, style)
+
+    def _to_strip(self, text: Text, width: int, style: Style) -> Strip:
+        text.truncate(width, pad=True)
+        segments = [
+            Segment(seg.text, seg.style)
+            for seg in text.render(self.app.console)
+            if seg.text != "\n"
+        ]
+        return Strip(segments).crop_extend(0, width, style)
+
+
+RowFormatter = Callable[[Binding, Column, int, datetime], str]

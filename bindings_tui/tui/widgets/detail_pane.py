@@ -1,0 +1,89 @@
+"""The detail pane: every field of the binding under the cursor, or its raw JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from bindings_tui.ages import long_age, relative_age
+from bindings_tui.models import Binding
+from bindings_tui.textsafe import clip, make_visible
+from bindings_tui.tui.cells import MISSING, visible
+
+LABEL_WIDTH = 15
+
+
+def raw_json_text(binding: Binding) -> Text:
+    """Pretty JSON with control characters made visible line by line (never markup)."""
+    dumped = json.dumps(binding.raw, indent=2, ensure_ascii=False, sort_keys=True)
+    return Text("\n".join(make_visible(line) for line in dumped.splitlines()), no_wrap=False)
+
+
+def detail_text(binding: Binding, same_identity: Sequence[Binding], now: datetime) -> Group:
+    """Every field (long values fold, never wrap at random), then the identity's other bindings."""
+    fields = Table.grid(padding=(0, 1))
+    fields.add_column(width=LABEL_WIDTH - 1, no_wrap=True, style="bold")
+    fields.add_column(overflow="fold")
+
+    def field(label: str, value: str) -> None:
+        fields.add_row(label, Text(value, style="dim" if value == MISSING else ""))
+
+    field("identity", visible(binding.identity))
+    field("binding type", visible(binding.binding_type))
+    field("endpoint", visible(binding.endpoint))
+    field("message types", ", ".join(map(make_visible, binding.message_types)) or MISSING)
+    field("credential", visible(binding.credential_sid))
+    field("sid", binding.sid)
+    field("service", visible(binding.service_sid))
+    field("account", visible(binding.account_sid))
+    field("created", long_age(binding.date_created, now))
+    field("updated", long_age(binding.date_updated, now))
+    field("url", visible(binding.url))
+    links = binding.raw.get("links")
+    if isinstance(links, dict):
+        for name, url in sorted(links.items()):
+            field(f"link {make_visible(str(name))}", visible(str(url)))
+    others = [b for b in same_identity if b.sid != binding.sid]
+    text = Text(no_wrap=True, overflow="ellipsis")
+    heading = f"Other bindings of this identity: {len(others)} loaded"
+    text.append(heading if binding.identity else "No identity", style="bold underline")
+    for other in others[:50]:
+        age = relative_age(other.date_updated or other.date_created, now)
+        text.append("\n")
+        text.append(f"  {visible(other.binding_type):<9}")
+        text.append(f"{clip(visible(other.endpoint), 40):<41}")
+        text.append(f"{age:>6}  ", style="dim")
+        text.append(other.sid, style="dim")
+    if len(others) > 50:
+        text.append(f"\n  … and {len(others) - 50} more", style="dim")
+    return Group(fields, Text(""), text)
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Shows one binding. `raw` toggles between the fields and the server's JSON."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Text("No binding selected", style="dim"), id="detail-body")
+
+    def show(
+        self,
+        binding: Binding | None,
+        same_identity: Sequence[Binding],
+        now: datetime,
+        *,
+        raw: bool,
+    ) -> None:
+        body = self.query_one("#detail-body", Static)
+        if binding is None:
+            self.border_title = "Detail"
+            body.update(Text("No binding selected", style="dim"))
+            return
+        self.border_title = f"{'Raw JSON' if raw else 'Detail'} · {binding.sid}"
+        body.update(raw_json_text(binding) if raw else detail_text(binding, same_identity, now))

@@ -1,0 +1,59 @@
+"""The filter bar: `/` live filter, `i` identity query, binding-type toggles."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding as KeyBinding
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Static
+
+from bindings_tui.filtering import TypeFilter
+from bindings_tui.tui.widgets.inputs import AppInput
+
+
+class FilterInput(AppInput):
+    """An Input where `escape` clears and hands focus back, `enter` keeps and hands back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        KeyBinding("escape", "clear_and_leave", "Clear", show=True, id="filter.clear"),
+        KeyBinding("enter", "leave", "Keep", show=True, id="filter.keep"),
+    ]
+
+    class Leave(Message):
+        def __init__(self, input: FilterInput, cleared: bool) -> None:
+            super().__init__()
+            self.input = input
+            self.cleared = cleared
+
+    def action_clear_and_leave(self) -> None:
+        self.value = ""
+        self.post_message(self.Leave(self, cleared=True))
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave(self, cleared=False))
+
+
+class TypeToggles(Static):
+    """`1 apn  2 gcm  3 fcm  4 twilsock`, the selected ones highlighted."""
+
+    def show(self, types: tuple[str, ...], selected: TypeFilter) -> None:
+        text = Text(no_wrap=True, end="")
+        for number, name in enumerate(types, start=1):
+            on = name in selected.selected
+            text.append(f" {number}", style="bold")
+            text.append(f" {name} ", style="reverse bold" if on else "dim")
+        self.update(text)
+
+
+class FilterBar(Horizontal):
+    def compose(self) -> ComposeResult:
+        yield Static(Text("/", style="bold"), classes="filter-key")
+        yield FilterInput(placeholder="filter (text, regex, !inverts)", id="filter", compact=True)
+        yield Static(Text("i", style="bold"), classes="filter-key")
+        yield FilterInput(placeholder="identity (asks Twilio; a,b,c)", id="identity", compact=True)
+        yield TypeToggles(id="types")

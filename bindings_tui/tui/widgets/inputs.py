@@ -1,0 +1,11 @@
+"""An Input that respects the app's `cursor_blink` switch (off in tests and snapshots)."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+
+class AppInput(Input):
+    def on_mount(self) -> None:
+        if not getattr(self.app, "cursor_blink", True):
+            self.cursor_blink = False
