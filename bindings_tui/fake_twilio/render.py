@@ -6,6 +6,7 @@ a body is absolute and points back at the server that was asked.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -28,9 +29,16 @@ _V2_MESSAGE_TYPES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _iso_day(day: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(day * 86_400))
+
+
 def iso(epoch: int) -> str:
-    """`2016-10-21T11:37:03Z`, Twilio's date format."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    """`2016-10-21T11:37:03Z`, Twilio's date format (the hot path of every listing)."""
+    day, seconds = divmod(epoch, 86_400)
+    hours, rest = divmod(seconds, 3600)
+    return f"{_iso_day(day)}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
 
 
 def binding_json(api: ApiFlavor, base: str, b: FakeBinding, account_sid: str) -> Json:
