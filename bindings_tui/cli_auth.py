@@ -217,7 +217,15 @@ def _cmd_login(args: argparse.Namespace) -> int:
         api=api,
         last_service_sid=_opt(args, "service"),
     )
-    result = asyncio.run(verify_and_save(profile, secret, base_url=_opt(args, "base_url")))
+    timeout = _opt(args, "timeout")
+    result = asyncio.run(
+        verify_and_save(
+            profile,
+            secret,
+            base_url=_opt(args, "base_url"),
+            timeout=float(timeout) if timeout else None,
+        )
+    )
     del secret
     print(result.describe())
     return 0

@@ -27,9 +27,13 @@ from bindings_tui.credentials.profiles import (
 from bindings_tui.credentials.secrets import KEYRING_SERVICE, KeyringUnavailable, SecretStore
 from bindings_tui.errors import AuthError, BindingsError, InputError
 from bindings_tui.models import ApiFlavor
+from bindings_tui.retry import RetryPolicy
 from bindings_tui.sids import is_sid
 
 WRONG_CREDENTIALS: Final = "the account SID or secret is wrong"
+# A login answers quickly or says why: one retry at most, short backoff.
+LOGIN_RETRY: Final = RetryPolicy(max_attempts=2, base_delay=0.25, max_delay=1.0)
+LOGIN_TIMEOUT: Final = 15.0
 
 
 class WrongCredentialsError(InputError):
@@ -134,9 +138,18 @@ async def verify_credentials(
     *,
     base_url: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+    timeout: float | None = None,
 ) -> None:
     """ONE real API call (list services, page size 1). Raises WrongCredentialsError on 20003."""
-    async with TwilioClient(credentials, api, base_url=base_url, transport=transport) as client:
+    async with TwilioClient(
+        credentials,
+        api,
+        base_url=base_url,
+        transport=transport,
+        retry=LOGIN_RETRY if retry is None else retry,
+        timeout=LOGIN_TIMEOUT if timeout is None else timeout,
+    ) as client:
         pages = client.iter_service_pages(page_size=1)
         try:
             await anext(pages, None)
@@ -177,6 +190,8 @@ async def verify_and_save(
     store: ProfileStore | None = None,
     secrets: SecretStore | None = None,
     make_active: bool = True,
+    retry: RetryPolicy | None = None,
+    timeout: float | None = None,
 ) -> LoginResult:
     """Validate, check the keyring, verify with one API call, then save secret and profile.
 
@@ -209,7 +224,12 @@ async def verify_and_save(
         )
     credentials = profile_credentials(clean, secret, f"login {clean.name}")
     await verify_credentials(
-        credentials, ApiFlavor.parse(clean.default_api), base_url=base_url, transport=transport
+        credentials,
+        ApiFlavor.parse(clean.default_api),
+        base_url=base_url,
+        transport=transport,
+        retry=retry,
+        timeout=timeout,
     )
     backend = await asyncio.to_thread(secrets.set, clean.name, secret)
     try:

@@ -23,6 +23,7 @@ from bindings_tui.credentials.login import (
 from bindings_tui.credentials.profiles import Profile, ProfileStore
 from bindings_tui.credentials.secrets import KEYRING_SERVICE, KeyringUnavailable, SecretStore
 from bindings_tui.errors import InputError, NetworkError
+from bindings_tui.retry import NO_RETRY
 
 from .conftest import ACCOUNT, API_KEY, SECRET, SERVICE, MemoryKeyring
 
@@ -221,6 +222,7 @@ async def test_network_failure_saves_nothing(
             transport=httpx.MockTransport(refuse),
             store=store,
             secrets=secrets,
+            retry=NO_RETRY,
         )
     assert SECRET not in str(info.value)
     assert memory_keyring.entries == {}
@@ -293,3 +295,36 @@ def test_error_json_body_shape_is_parsed() -> None:
     api = ScriptedApi(401, 20003)
     response = api.handler(httpx.Request("GET", "http://x/v1/Services"))
     assert json.loads(response.content)["code"] == 20003
+
+
+# ---- against the in-process fake Twilio ----------------------------------------------------
+
+
+@pytest.mark.parametrize("api", ["conversations", "chat"])
+async def test_login_against_the_fake_twilio(
+    memory_keyring: MemoryKeyring, store: ProfileStore, secrets: SecretStore, api: str
+) -> None:
+    from bindings_tui.fake_twilio import DEMO_ACCOUNT_SID, FAKE_BASE_URL, FakeConfig, FakeTwilio
+
+    fake = FakeTwilio(FakeConfig(bindings=3, api_keys={API_KEY: SECRET}))
+    profile = build_profile("demo", DEMO_ACCOUNT_SID, API_KEY, api=api)
+    with pytest.raises(WrongCredentialsError, match="20003"):
+        await verify_and_save(
+            profile,
+            "not-the-secret",
+            base_url=FAKE_BASE_URL,
+            transport=fake.transport(),
+            store=store,
+            secrets=secrets,
+        )
+    assert memory_keyring.entries == {} and not store.path.exists()
+    result = await verify_and_save(
+        profile,
+        SECRET,
+        base_url=FAKE_BASE_URL,
+        transport=fake.transport(),
+        store=store,
+        secrets=secrets,
+    )
+    assert result.profile == profile
+    assert memory_keyring.entries == {(KEYRING_SERVICE, "demo"): SECRET}

@@ -133,3 +133,70 @@ def test_cli_login_list_services_logout_with_the_real_keyring(
     assert logout.returncode == 0, logout.stderr
     assert type(secret_service)().get_password(KEYRING_SERVICE, "ci") is None
     assert files_containing(secret, [config, home, tmp_path]) == []
+
+
+async def test_done_means_login_then_list_against_the_fake_over_a_socket(
+    secret_service: keyring.backend.KeyringBackend, tmp_path: Path
+) -> None:
+    """The issue's acceptance scenario, as a user types it, with the real Secret Service."""
+    import asyncio
+
+    from bindings_tui.fake_twilio import DEMO_ACCOUNT_SID, FakeConfig, serve_in_background
+
+    secret = "done-" + pysecrets.token_urlsafe(24)
+    home, config = tmp_path / "home", tmp_path / "config"
+    home.mkdir()
+    env = subprocess_env(home, config, PYTHON_KEYRING_BACKEND=SS_BACKEND)
+
+    async def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        proc = await asyncio.create_subprocess_exec(
+            *cli_command(*args),
+            env=env,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), 60)
+        text_out, text_err = out.decode(), err.decode()
+        assert secret not in text_out + text_err
+        assert proc.returncode is not None
+        return proc.returncode, text_out, text_err
+
+    fake_config = FakeConfig(bindings=25, api_keys={API_KEY: secret})
+    async with serve_in_background(fake_config) as (fake, base_url):
+        service = fake.service_sids()[0]
+        code, out, err = await run(
+            "auth",
+            "login",
+            "--profile",
+            "ci",
+            "--account-sid",
+            DEMO_ACCOUNT_SID,
+            "--api-key",
+            API_KEY,
+            "--base-url",
+            base_url,
+            stdin=secret,
+        )
+        assert code == 0, err
+        try:
+            assert type(secret_service)().get_password(KEYRING_SERVICE, "ci") == secret
+            code, out, err = await run(
+                "list",
+                "--profile",
+                "ci",
+                "--base-url",
+                base_url,
+                "--service",
+                service,
+                "-o",
+                "jsonl",
+            )
+            assert code == 0, err
+            rows = [line for line in out.splitlines() if line.strip()]
+            assert len(rows) == 25
+            assert files_containing(secret, [config, home, tmp_path]) == []
+        finally:
+            code, _, err = await run("auth", "remove", "ci")
+        assert code == 0, err
+    assert type(secret_service)().get_password(KEYRING_SERVICE, "ci") is None
