@@ -29,8 +29,8 @@ DEFAULT_TIMEOUT: Final = 5.0
 TIMEOUT_ENV: Final = "BINDINGS_TUI_KEYRING_TIMEOUT"
 
 KEYRING_FIX: Final = (
-    "unlock your keyring, or install and start a Secret Service such as gnome-keyring "
-    "(Linux: apt-get install gnome-keyring), or use the TWILIO_ACCOUNT_SID with "
+    "unlock your keyring; or install and start a Secret Service such as gnome-keyring "
+    "(Linux: apt-get install gnome-keyring); or use the TWILIO_ACCOUNT_SID with "
     "TWILIO_API_KEY + TWILIO_API_SECRET (or TWILIO_AUTH_TOKEN) environment variables instead"
 )
 
@@ -42,7 +42,7 @@ class KeyringUnavailable(ConfigError):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        super().__init__(f"the OS keyring is unavailable ({reason}): {KEYRING_FIX}")
+        super().__init__(f"the OS keyring is unavailable: {reason}. To fix: {KEYRING_FIX}")
 
 
 @dataclass(frozen=True, slots=True)
