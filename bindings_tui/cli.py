@@ -212,9 +212,9 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
 
 
 async def cmd_services(args: argparse.Namespace) -> int:
-    from bindings_tui.output import SERVICE_COLUMNS, RecordWriter, service_row
+    from bindings_tui.output import SERVICE_COLUMNS, RecordWriter, service_csv_row, service_row
 
-    writer = RecordWriter(sys.stdout, args.output, SERVICE_COLUMNS, service_row)
+    writer = RecordWriter(sys.stdout, args.output, SERVICE_COLUMNS, service_row, service_csv_row)
     async with make_client(args) as client:
         async for page in client.iter_service_pages():
             writer.write(page.items)
@@ -224,7 +224,7 @@ async def cmd_services(args: argparse.Namespace) -> int:
 
 async def cmd_list(args: argparse.Namespace) -> int:
     from bindings_tui.client import check_binding_types, check_page_size
-    from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_row
+    from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_csv_row, binding_row
 
     service = _service(args)
     api = _api(args)
@@ -234,7 +234,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1")
     identities = [i for i in args.identity if i]
-    writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row)
+    writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
     remaining = args.limit
     async with make_client(args) as client:
         pages = client.iter_binding_pages(
@@ -257,7 +257,13 @@ async def cmd_list(args: argparse.Namespace) -> int:
 
 
 async def cmd_show(args: argparse.Namespace) -> int:
-    from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_detail, binding_row
+    from bindings_tui.output import (
+        BINDING_COLUMNS,
+        RecordWriter,
+        binding_csv_row,
+        binding_detail,
+        binding_row,
+    )
 
     service = _service(args)
     sid = validate_sid("BS", args.binding)
@@ -270,7 +276,9 @@ async def cmd_show(args: argparse.Namespace) -> int:
 
         sys.stdout.write(json_dumps(binding.raw, indent=2) + "\n")
     else:
-        writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row)
+        writer = RecordWriter(
+            sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row
+        )
         writer.write([binding])
         writer.close()
     return 0

@@ -81,11 +81,28 @@ def binding_row(b: Binding) -> list[str]:
     ]
 
 
+def binding_csv_row(b: Binding) -> list[str]:
+    """Full values for scripts: nothing clipped, ISO dates, control characters visible."""
+    return [
+        b.sid,
+        make_visible(b.identity or ""),
+        make_visible(b.binding_type or ""),
+        make_visible(b.endpoint or ""),
+        make_visible(" ".join(b.message_types)),
+        b.credential_sid or "",
+        make_visible(str(b.raw.get("date_updated") or "")),
+    ]
+
+
 SERVICE_COLUMNS: Final = (("SID", None), ("FRIENDLY NAME", 40), ("CREATED", 16))
 
 
 def service_row(s: Service) -> list[str]:
     return [_cell(s.sid), _cell(s.friendly_name, 40), format_time(s.date_created)]
+
+
+def service_csv_row(s: Service) -> list[str]:
+    return [s.sid, make_visible(s.friendly_name or ""), str(s.raw.get("date_created") or "")]
 
 
 class TableWriter:
@@ -118,10 +135,12 @@ class RecordWriter:
         fmt: str,
         columns: Sequence[tuple[str, int | None]],
         row: Any,
+        csv_row: Any = None,
     ) -> None:
         self.out = out
         self.fmt = fmt
         self.row = row
+        self.csv_row = csv_row or row
         self.count = 0
         self._table = TableWriter(out, columns) if fmt == "table" else None
         self._csv = csv.writer(out) if fmt == "csv" else None
@@ -137,7 +156,7 @@ class RecordWriter:
                 self._csv.writerow(self._csv_header)
                 self._csv_header = []
             for r in records:
-                self._csv.writerow(self.row(r))
+                self._csv.writerow(self.csv_row(r))
         elif self.fmt == "jsonl":
             for r in records:
                 self.out.write(json_dumps(r.raw) + "\n")

@@ -13,6 +13,7 @@ from bindings_tui.models import ApiFlavor, Binding, Credential, Service
 from bindings_tui.output import (
     BINDING_COLUMNS,
     RecordWriter,
+    binding_csv_row,
     binding_detail,
     binding_row,
     json_dumps,
@@ -145,13 +146,16 @@ def test_csv_and_jsonl_outputs() -> None:
     lines = out.getvalue().splitlines()
     assert [json.loads(line)["sid"] for line in lines] == [b.sid for b in bindings]
     out = io.StringIO()
-    writer = RecordWriter(out, "csv", BINDING_COLUMNS, binding_row)
+    writer = RecordWriter(out, "csv", BINDING_COLUMNS, binding_row, binding_csv_row)
     writer.write(bindings[:1])
     writer.write(bindings[1:])
     writer.close()
     rows = out.getvalue().splitlines()
     assert rows[0].startswith("sid,identity,type")
     assert len(rows) == 4  # one header, however many pages
+    assert rows[1].endswith(
+        ",abc123,new_message added_to_conversation," + "CR" + "4" * 32 + ",2016-10-22T11:37:03Z"
+    )
 
 
 def test_short_message_types() -> None:
