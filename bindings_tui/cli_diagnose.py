@@ -209,7 +209,7 @@ def _credential_lines(report: DiagnosisReport) -> list[str]:
         mode = sandbox if credential.type == "apn" else "-"
         lines.append(
             f"  {make_visible(sid)}  {kind:<4}  {mode:<10}  "
-            f"{clip(_v(credential.friendly_name), 40)}  used by {used}"
+            f"{clip(_v(credential.friendly_name), 40):<40}  used by {used}"
         )
     for sid, message in report.unresolved_credentials.items():
         lines.append(f"  {make_visible(sid)}  not read: {make_visible(message)}")
