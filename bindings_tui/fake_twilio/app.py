@@ -167,7 +167,7 @@ class FakeTwilio:
         if not authorized:
             await self._send(send, h.unauthorized())
             return
-        fault = self.faults.pick(request.method, request.path)
+        fault = self.faults.pick(request.method, request.target)
         replaced = replacement(fault, request) if fault else None
         if replaced is not None:
             await self._send(send, replaced)

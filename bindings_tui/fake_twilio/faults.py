@@ -16,6 +16,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -36,8 +37,8 @@ FAULT_KINDS: Final[Mapping[str, str]] = {
     "lie_length=True claims the full Content-Length)",
     "slow": "wait `slow_seconds` (option seconds) before answering normally",
     "next-page-same": "next_page_url repeats the URL of the page just served",
-    "next-page-foreign-host": "next_page_url points at another host (option host, "
-    "default http://127.0.0.2:<same port>)",
+    "next-page-foreign-host": "next_page_url names the real next page on another host "
+    "(option host, default http://127.0.0.2:<same port>)",
     "redirect": "302 to the same path on another host (option location)",
     "html-error": "500 with a text/html page instead of JSON",
     "empty-body": "200 with an empty body",
@@ -83,10 +84,10 @@ class _Scripted:
     method: str | None
     remaining: int
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, target: str) -> bool:
         if self.method is not None and self.method.upper() != method:
             return False
-        return self.path_contains is None or self.path_contains in path
+        return self.path_contains is None or self.path_contains in target
 
 
 def parse_fault_spec(spec: str) -> list[tuple[str, float]]:
@@ -123,7 +124,7 @@ class FaultInjector:
         self.random_methods = frozenset({"GET"})
         self._rng = random.Random(seed)
         self._queue: list[_Scripted] = []
-        # (kind, method, path) of every fault that fired, for tests and logs.
+        # (kind, method, target) of every fault that fired, for tests and logs.
         self.fired: list[tuple[str, str, str]] = []
 
     def script(
@@ -135,7 +136,11 @@ class FaultInjector:
         times: int = 1,
         **options: Any,
     ) -> None:
-        """Queue `kind` for the next `times` requests whose path contains `path_contains`."""
+        """Queue `kind` for the next `times` matching requests.
+
+        `path_contains` is matched against the path and query string as sent (so
+        `"PageToken="` picks pages after the first); `method` is an HTTP method.
+        """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}: use one of {', '.join(FAULT_KINDS)}")
         if times < 1:
@@ -150,24 +155,25 @@ class FaultInjector:
         """How many scripted faults are still queued (counting `times`)."""
         return sum(s.remaining for s in self._queue)
 
-    def pick(self, method: str, path: str) -> Fault | None:
+    def pick(self, method: str, target: str) -> Fault | None:
+        """The fault for a request (`target` = path and query string), or None."""
         for scripted in self._queue:
-            if scripted.matches(method, path):
+            if scripted.matches(method, target):
                 scripted.remaining -= 1
                 if scripted.remaining == 0:
                     self._queue.remove(scripted)
-                return self._fire(scripted.fault, method, path)
+                return self._fire(scripted.fault, method, target)
         if not self.random_faults or method not in self.random_methods:
             return None
         roll = self._rng.random()
         for kind, probability in self.random_faults:
             if roll < probability:
-                return self._fire(Fault(kind), method, path)
+                return self._fire(Fault(kind), method, target)
             roll -= probability
         return None
 
-    def _fire(self, fault: Fault, method: str, path: str) -> Fault:
-        self.fired.append((fault.kind, method, path))
+    def _fire(self, fault: Fault, method: str, target: str) -> Fault:
+        self.fired.append((fault.kind, method, target))
         return fault
 
     def slow_delay(self, fault: Fault) -> float:
@@ -218,7 +224,11 @@ def rewrite(fault: Fault, response: Response, request: Request) -> Response:
     if kind == "next-page-same" and isinstance(meta, dict):
         meta["next_page_url"] = meta.get("url")
     elif kind == "next-page-foreign-host" and isinstance(meta, dict):
-        meta["next_page_url"] = foreign_base(request, opts) + request.target
+        # The real next page, on another host (or this page again when it was the last).
+        real = meta.get("next_page_url") or meta.get("url")
+        parts = urlsplit(str(real))
+        target = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        meta["next_page_url"] = foreign_base(request, opts) + target
     elif kind == "missing-meta-key" and isinstance(meta, dict):
         meta.pop("key", None)
     elif kind == "wrong-types":
