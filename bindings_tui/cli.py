@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bindings_tui import __version__
 from bindings_tui.errors import BindingsError, ConfigError, InputError
 from bindings_tui.models import ApiFlavor
+from bindings_tui.retry import RetryPolicy
 from bindings_tui.sids import validate_sid
 
 if TYPE_CHECKING:
@@ -58,6 +59,12 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     g.add_argument("--edge", default=d(None), help="Twilio edge (env TWILIO_EDGE)")
     g.add_argument("--service", default=d(None), metavar="IS...", help="service SID")
     g.add_argument("--timeout", type=float, default=d(15.0), help="seconds per request")
+    g.add_argument(
+        "--retries",
+        type=int,
+        default=d(5),
+        help="retries of a failed GET (429, 5xx, network) before giving up (default 5)",
+    )
     g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="debug log")
 
 
@@ -194,6 +201,7 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
             base_url=FAKE_BASE_URL,
             transport=fake.transport(),
             timeout=args.timeout,
+            retry=_retry_policy(args),
         )
 
     from bindings_tui.credentials.resolve import resolve_credentials
@@ -205,7 +213,17 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
         creds = dataclasses.replace(
             creds, region=args.region or creds.region, edge=args.edge or creds.edge
         )
-    return TwilioClient(creds, api, base_url=args.base_url, timeout=args.timeout)
+    return TwilioClient(
+        creds, api, base_url=args.base_url, timeout=args.timeout, retry=_retry_policy(args)
+    )
+
+
+def _retry_policy(args: argparse.Namespace) -> RetryPolicy:
+    if not 0 <= args.retries <= 20:
+        raise InputError(f"--retries {args.retries} is out of range: use 0..20")
+    if args.timeout <= 0:
+        raise InputError("--timeout must be a positive number of seconds")
+    return RetryPolicy(max_attempts=args.retries + 1)
 
 
 # ---- commands --------------------------------------------------------------------------
