@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from bindings_tui.client import TwilioClient
 
 PROG = "bindings-tui"
-NO_CREDENTIALS = (
-    "no Twilio credentials: run `bindings-tui auth login`, or set TWILIO_ACCOUNT_SID with "
-    "TWILIO_AUTH_TOKEN (or TWILIO_API_KEY + TWILIO_API_SECRET)"
-)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -204,11 +200,11 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
             retry=_retry_policy(args),
         )
 
-    from bindings_tui.credentials.resolve import resolve_credentials
+    from bindings_tui.credentials.resolve import NO_CREDENTIALS_HELP, resolve_credentials
 
     creds = resolve_credentials(args.profile)
     if creds is None:
-        raise ConfigError(NO_CREDENTIALS)
+        raise ConfigError(NO_CREDENTIALS_HELP)
     if args.region or args.edge:
         creds = dataclasses.replace(
             creds, region=args.region or creds.region, edge=args.edge or creds.edge
