@@ -185,11 +185,10 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
     if getattr(args, "demo", False):
         from bindings_tui.fake_twilio import FAKE_BASE_URL, FakeConfig, FakeTwilio
 
+        seed = getattr(args, "seed", None)
+        count = getattr(args, "bindings", None)
         fake = FakeTwilio(
-            FakeConfig(
-                seed=getattr(args, "seed", 7) or 7,
-                bindings=getattr(args, "bindings", 5000) or 5000,
-            )
+            FakeConfig(seed=7 if seed is None else seed, bindings=5000 if count is None else count)
         )
         return TwilioClient(
             fake.credentials(),
@@ -337,8 +336,20 @@ async def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_fake_twilio(args: argparse.Namespace) -> int:
-    from bindings_tui.fake_twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, FakeConfig, run_server
+    from bindings_tui.fake_twilio import (
+        DEMO_ACCOUNT_SID,
+        DEMO_AUTH_TOKEN,
+        FakeConfig,
+        parse_fault_spec,
+        run_server,
+    )
 
+    if args.bindings < 0 or args.latency_ms < 0 or not 0 < args.port < 65536:
+        raise InputError("--bindings and --latency-ms must be >= 0 and --port within 1..65535")
+    try:
+        parse_fault_spec(args.faults)
+    except ValueError as exc:
+        raise InputError(f"--faults: {exc}") from None
     config = FakeConfig(
         seed=args.seed, bindings=args.bindings, latency_ms=args.latency_ms, faults=args.faults
     )

@@ -18,7 +18,7 @@ import platform
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
@@ -410,22 +410,32 @@ class TwilioClient:
     ) -> AsyncIterator[Page[T]]:
         target: str = path
         query: list[tuple[str, str | int]] | None = params
+        # Every page URL served so far (normalised): a next_page_url among them is a loop.
         seen: set[str] = set()
         for _ in range(self.max_pages):
             payload = await self._get_json(target, query)
             page = _read_page(payload, parse, target)
             yield page
+            seen.add(_normalise(target if query is None else page.url or target))
+            if page.url:
+                seen.add(_normalise(self._relative(page.url)))
             if not page.next_page_url:
                 return
             target = self._relative(page.next_page_url)
             query = None  # the server's next_page_url already carries every parameter
-            if target in seen:
+            if _normalise(target) in seen:
                 raise PaginationLoopError(
                     f"the server sent the same next_page_url twice ({_path_only(target)}); "
                     "stopped instead of looping"
                 )
-            seen.add(target)
         raise PaginationLoopError(f"stopped after {self.max_pages} pages: the list never ended")
+
+
+def _normalise(target: str) -> str:
+    """Path plus sorted query pairs, so reordered parameters compare equal."""
+    parts = urlsplit(target)
+    pairs = sorted(parse_qsl(parts.query, keep_blank_values=True))
+    return parts.path + "?" + urlencode(pairs)
 
 
 def _path_only(target: str) -> str:

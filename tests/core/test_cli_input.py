@@ -51,6 +51,8 @@ def test_repeatable_filters() -> None:
         (["show", "--service", SERVICE, "BSnope"], "not a valid binding SID"),
         (["delete", "--service", SERVICE, "BS1", "--yes"], "not a valid binding SID"),
         (["--base-url", "http://example.com", "services"], "refusing plain http://"),
+        (["fake-twilio", "--faults", "teapot:0.5"], "unknown fault kind 'teapot'"),
+        (["fake-twilio", "--bindings", "-1"], "must be >= 0"),
     ],
 )
 def test_bad_input_is_one_line_and_nonzero(

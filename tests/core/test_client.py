@@ -449,3 +449,18 @@ def test_client_repr_hides_the_secret() -> None:
     assert SECRET not in repr(client)
     assert SECRET not in repr(CREDS)
     assert SECRET[-4:] in repr(CREDS)
+
+
+async def test_first_page_url_sent_back_as_next_is_a_loop() -> None:
+    """Page 1's own URL as next_page_url must not yield page 1 twice."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = page([binding(1)], f"{BASE}/v1/Services/{SERVICE}/Bindings?Page=0&PageSize=100")
+        body["meta"]["url"] = f"{BASE}/v1/Services/{SERVICE}/Bindings?PageSize=100&Page=0"
+        return httpx.Response(200, json=body)
+
+    client, seen = make_client(handler)
+    async with client:
+        with pytest.raises(PaginationLoopError):
+            await client.list_bindings(SERVICE)
+    assert len(seen) == 1
