@@ -372,14 +372,24 @@ ASYNC_COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int
 }
 
 
-def _setup_logging(verbose: bool) -> None:
+def _setup_logging(verbose: bool) -> logging.Handler | None:
+    """Debug log to stderr for -v. The client logs method, path and status, never headers."""
     if not verbose:
-        return
+        return None
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     logger = logging.getLogger("bindings_tui")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    return handler
+
+
+def _teardown_logging(handler: logging.Handler | None) -> None:
+    # main() may run many times in one process (tests, embedding): leave no handler behind.
+    if handler is not None:
+        logger = logging.getLogger("bindings_tui")
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -404,7 +414,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging(bool(getattr(args, "verbose", False)))
+    handler = _setup_logging(bool(getattr(args, "verbose", False)))
     try:
         return run(args)
     except InputError as exc:
@@ -420,3 +430,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `bindings-tui list | head`: the reader went away; that is not an error.
         sys.stderr.close()
         return 0
+    finally:
+        _teardown_logging(handler)

@@ -103,3 +103,13 @@ def test_delete_refuses_without_yes_when_not_a_terminal(
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     assert main(["delete", "--service", SERVICE, BINDING]) == 2
     assert "refusing to delete without --yes" in capsys.readouterr().err
+
+
+def test_verbose_logging_leaves_no_handler_behind(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    logger = logging.getLogger("bindings_tui")
+    before = list(logger.handlers)
+    main(["-v", "list", "--service", "IS123"])
+    assert logger.handlers == before
+    capsys.readouterr()
