@@ -27,7 +27,7 @@ from bindings_tui.credentials.profiles import DEFAULT_PROFILE, ProfileStore
 from bindings_tui.credentials.resolve import NO_CREDENTIALS_HELP, resolve_credentials
 from bindings_tui.credentials.secrets import SecretStore
 from bindings_tui.credentials.twilio_cli import import_twilio_cli, twilio_cli_config_path
-from bindings_tui.errors import BindingsError, InputError
+from bindings_tui.errors import InputError
 
 PROG: Final = "bindings-tui"
 MAX_SECRET_CHARS: Final = 4096
@@ -134,14 +134,9 @@ def run_auth(args: argparse.Namespace) -> int:
     if handler is None:
         _err("auth needs a subcommand: login, list, use, remove, logout, status, import-twilio-cli")
         return 2
+    # InputError / BindingsError are reported by cli.main like every command's.
     try:
         return handler(args)
-    except InputError as exc:
-        _err(exc.user_message())
-        return 2
-    except BindingsError as exc:
-        _err(exc.user_message())
-        return 1
     except (KeyboardInterrupt, EOFError):
         _err("cancelled; nothing was saved")
         return 130

@@ -20,6 +20,7 @@ from bindings_tui.credentials.api_credentials import ApiCredentials, mask_secret
 from bindings_tui.credentials.profiles import (
     Profile,
     ProfileStore,
+    profile_credentials,
     validate_api_name,
     validate_profile_name,
     validate_region,
@@ -119,17 +120,6 @@ def build_profile(
         default_api=validate_api_name(api),
         last_service_sid=last_service_sid,
     ).validated()
-
-
-def profile_credentials(profile: Profile, secret: str, source: str) -> ApiCredentials:
-    return ApiCredentials(
-        account_sid=profile.account_sid,
-        secret=secret,
-        api_key_sid=profile.api_key_sid,
-        region=profile.region,
-        edge=profile.edge,
-        source=source,
-    )
 
 
 async def verify_credentials(

@@ -18,6 +18,7 @@ from typing import Any, Final, Literal
 
 from platformdirs import user_config_path
 
+from bindings_tui.credentials.api_credentials import ApiCredentials
 from bindings_tui.errors import ConfigError, InputError
 from bindings_tui.sids import validate_sid
 
@@ -123,6 +124,18 @@ class Profile:
 
 
 # ---- TOML (read with tomllib; the tiny flat format is written by hand) -------------------
+
+
+def profile_credentials(profile: Profile, secret: str, source: str) -> ApiCredentials:
+    """The client credentials of a profile, given its secret from the keyring."""
+    return ApiCredentials(
+        account_sid=profile.account_sid,
+        secret=secret,
+        api_key_sid=profile.api_key_sid,
+        region=profile.region,
+        edge=profile.edge,
+        source=source,
+    )
 
 
 def toml_string(value: str) -> str:

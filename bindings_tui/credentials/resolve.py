@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from bindings_tui.credentials.api_credentials import ApiCredentials, credentials_from_env
-from bindings_tui.credentials.profiles import Profile, ProfileStore
+from bindings_tui.credentials.profiles import Profile, ProfileStore, profile_credentials
 from bindings_tui.credentials.secrets import SecretStore
 from bindings_tui.errors import ConfigError
 
@@ -42,14 +42,7 @@ def credentials_for_profile(
             f"the OS keyring holds no secret for profile {profile.name!r}: log in again with "
             f"`bindings-tui auth login --profile {profile.name}`"
         )
-    return ApiCredentials(
-        account_sid=profile.account_sid,
-        secret=secret,
-        api_key_sid=profile.api_key_sid,
-        region=profile.region,
-        edge=profile.edge,
-        source=source,
-    )
+    return profile_credentials(profile, secret, source)
 
 
 def resolve_credentials(
