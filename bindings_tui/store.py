@@ -264,7 +264,19 @@ class BindingStore:
 
     def _refilter(self, *, from_scratch: bool) -> None:
         candidates = self._base if from_scratch else self._view
-        self._view = self._select(candidates)
+        if self._query.is_empty and self._type_filter.is_empty:
+            self._view = list(candidates)
+            return
+        if self._sort.column is None or len(candidates) < 2048:
+            self._view = self._select(candidates)
+            return
+        # Sorted order visits haystacks at random (slow on big lists): test every row in
+        # memory order first, then walk the sorted candidates keeping the matches.
+        matched = self._select([i for i in range(len(self._rows)) if self._alive[i]])
+        mask = bytearray(len(self._rows))
+        for i in matched:
+            mask[i] = 1
+        self._view = [i for i in candidates if mask[i]]
 
     def _select(self, candidates: list[int]) -> list[int]:
         if not self._type_filter.is_empty:

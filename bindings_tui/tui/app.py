@@ -27,7 +27,13 @@ class BindingsApp(App[int]):
     COMMANDS = App.COMMANDS | {ActionsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("q", "quit", "Quit", id="app.quit"),
-        KeyBinding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+        KeyBinding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            show=False,
+            id="app.palette",
+        ),
     ]
 
     def __init__(self, ctx: AppContext, *, cursor_blink: bool = True) -> None:
@@ -132,8 +138,8 @@ class BindingsApp(App[int]):
         for node in nodes:
             for bindings in node._bindings.key_to_bindings.values():
                 for binding in bindings:
-                    if binding.action in seen or not binding.description:
-                        continue
+                    if binding.id is None or binding.action in seen or not binding.description:
+                        continue  # only our own keys (each has an id), not Textual's generic ones
                     seen.add(binding.action)
                     key = binding.key_display or binding.key
                     keys = [
@@ -144,7 +150,6 @@ class BindingsApp(App[int]):
                     ]
                     label = ", ".join(dict.fromkeys(keys)) or key
                     rows.append((_pretty_keys(label), binding.description))
-        rows.append(("ctrl+p", "command palette: every action"))
         self.push_screen(HelpScreen(rows))
 
 

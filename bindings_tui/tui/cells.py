@@ -16,7 +16,7 @@ from bindings_tui.sids import shorten_sid
 from bindings_tui.store import Column
 from bindings_tui.textsafe import clip, make_visible
 
-MISSING = "—"
+MISSING = "-"
 
 MESSAGE_TYPE_SHORT: dict[str, str] = {
     "new_message": "msg",

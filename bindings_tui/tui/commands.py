@@ -33,7 +33,7 @@ def screen_actions(node_chain: list[DOMNode]) -> list[PaletteAction]:
     for node in node_chain:
         category = type(node).__name__.replace("Screen", "").lower() or "app"
         for binding in _bindings_of(node):
-            if binding.action in seen or not binding.description:
+            if binding.id is None or binding.action in seen or not binding.description:
                 continue
             seen.add(binding.action)
             key = binding.key_display or binding.key

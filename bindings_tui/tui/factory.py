@@ -32,6 +32,7 @@ class DemoOptions:
     api: ApiFlavor = ApiFlavor.CONVERSATIONS
     service_sid: str | None = None  # None: the first demo service
     open_picker: bool = False
+    logged_out: bool = False  # start on the login screen
 
 
 def demo_app(
@@ -59,7 +60,7 @@ def demo_app(
     service = None if options.open_picker else (options.service_sid or fake.service_sids()[0])
     ctx = AppContext(
         api=options.api,
-        credentials=fake.credentials(),
+        credentials=None if options.logged_out else fake.credentials(),
         profile_name="demo",
         service_sid=service,
         backend=Backend(base_url=FAKE_BASE_URL, transport_factory=factory, retry=retry),

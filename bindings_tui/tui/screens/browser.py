@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -11,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
@@ -38,7 +38,6 @@ from bindings_tui.tui.widgets.filter_bar import FilterBar, FilterInput, TypeTogg
 if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
 
-BATCH_SECONDS = 0.05  # pages arriving faster than this are handed to the UI together
 SORT_CYCLE: list[Column | None] = [None, *Column]
 
 
@@ -70,6 +69,7 @@ def error_line(error: BindingsError) -> str:
 
 
 class BrowserScreen(Screen[None]):
+    AUTO_FOCUS = "BindingsTable"
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("slash", "focus_filter", "Filter", key_display="/", id="browser.filter"),
         KeyBinding("i", "focus_identity", "Identity", id="browser.identity"),
@@ -128,7 +128,9 @@ class BrowserScreen(Screen[None]):
         yield FilterBar(id="filter-bar")
         yield BindingsTable(self.store, clock=self.bt_app.ctx.clock, id="bindings")
         yield DetailPane(id="detail")
-        yield Static(id="status")
+        with Horizontal(id="status"):
+            yield Static(id="status-left")
+            yield Static(id="status-right")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -177,12 +179,10 @@ class BrowserScreen(Screen[None]):
         if store.marks:
             right.append(f"{len(store.marks)} marked  ", style="bold")
         right.append(f"{store.shown_count:,} of {store.loaded_count:,}", style="bold")
-        if not store.query.is_empty or not store.type_filter.is_empty:
-            right.append(" shown")
-        width = max(self.size.width, 40)
-        room = width - right.cell_len - 2
-        left.truncate(max(room, 10), overflow="ellipsis", pad=True)
-        self.query_one("#status", Static).update(Text.assemble(" ", left, right))
+        left.no_wrap = True
+        left.overflow = "ellipsis"
+        self.query_one("#status-left", Static).update(left)
+        self.query_one("#status-right", Static).update(right)
 
     def _show_detail(self, binding: Binding | None) -> None:
         same = self.active_store.by_identity(binding.identity) if binding else []
@@ -190,9 +190,6 @@ class BrowserScreen(Screen[None]):
             same = _merge(same, self.store.by_identity(binding.identity))
         pane = self.query_one(DetailPane)
         pane.show(binding, same, self.bt_app.ctx.clock(), raw=self.raw)
-
-    def on_resize(self) -> None:
-        self._show_status()
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -225,27 +222,18 @@ class BrowserScreen(Screen[None]):
     async def _stream(
         self, generation: int, identities: Sequence[str], poster: _PagePoster
     ) -> None:
+        """Hand each page to the UI as it arrives: rows show at once, never after the last."""
         client = self.bt_app.client
         pages = 0
-        batch: list[Binding] = []
-        last_post = 0.0
         try:
             async for page in client.iter_binding_pages(
                 self.service_sid, identities=identities, page_size=self.bt_app.ctx.page_size
             ):
                 pages += 1
-                batch.extend(page.items)
-                done = page.next_page_url is None
-                now = time.monotonic()
-                if done or pages == 1 or now - last_post >= BATCH_SECONDS:
-                    poster.pages(batch, pages, done)
-                    batch = []
-                    last_post = now
-            if batch or pages == 0:
-                poster.pages(batch, pages, True)
+                poster.pages(page.items, pages, page.next_page_url is None)
+            if pages == 0:
+                poster.pages([], 0, True)
         except BindingsError as exc:
-            if batch:
-                poster.pages(batch, pages, False)
             poster.failed(exc, pages)
 
     @on(ServiceFetched)
@@ -361,10 +349,12 @@ class BrowserScreen(Screen[None]):
         self._show_status()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # set_focus is immediate (focus() waits a frame): keys typed right after `/` land
+        # in the box instead of triggering table keys.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_focus_identity(self) -> None:
-        self.query_one("#identity", Input).focus()
+        self.set_focus(self.query_one("#identity", Input))
 
     def action_toggle_type(self, number: int) -> None:
         types = self.bt_app.ctx.api.binding_types

@@ -6,7 +6,6 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -26,7 +25,7 @@ def raw_json_text(binding: Binding) -> Text:
     return Text("\n".join(make_visible(line) for line in dumped.splitlines()), no_wrap=False)
 
 
-def detail_text(binding: Binding, same_identity: Sequence[Binding], now: datetime) -> Group:
+def detail_text(binding: Binding, same_identity: Sequence[Binding], now: datetime) -> Table:
     """Every field (long values fold, never wrap at random), then the identity's other bindings."""
     fields = Table.grid(padding=(0, 1))
     fields.add_column(width=LABEL_WIDTH - 1, no_wrap=True, style="bold")
@@ -52,18 +51,22 @@ def detail_text(binding: Binding, same_identity: Sequence[Binding], now: datetim
             field(f"link {make_visible(str(name))}", visible(str(url)))
     others = [b for b in same_identity if b.sid != binding.sid]
     text = Text(no_wrap=True, overflow="ellipsis")
-    heading = f"Other bindings of this identity: {len(others)} loaded"
+    heading = f"Same identity: {len(others)} other(s) loaded"
     text.append(heading if binding.identity else "No identity", style="bold underline")
     for other in others[:50]:
         age = relative_age(other.date_updated or other.date_created, now)
         text.append("\n")
-        text.append(f"  {visible(other.binding_type):<9}")
-        text.append(f"{clip(visible(other.endpoint), 40):<41}")
-        text.append(f"{age:>6}  ", style="dim")
-        text.append(other.sid, style="dim")
+        text.append(f"{visible(other.binding_type):<9}")
+        text.append(f"{clip(visible(other.endpoint), 14):<15}")
+        text.append(f"{age:>5} ", style="dim")
+        text.append(clip(other.sid, 13), style="dim")
     if len(others) > 50:
-        text.append(f"\n  … and {len(others) - 50} more", style="dim")
-    return Group(fields, Text(""), text)
+        text.append(f"\n… and {len(others) - 50} more", style="dim")
+    layout = Table.grid(padding=(0, 2), expand=True)
+    layout.add_column(ratio=1)
+    layout.add_column(width=46, no_wrap=True)
+    layout.add_row(fields, text)
+    return layout
 
 
 class DetailPane(VerticalScroll, can_focus=True):

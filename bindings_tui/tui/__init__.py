@@ -1,0 +1,1 @@
+"""The terminal UI (Textual). The headless core never imports this package."""

@@ -1,0 +1,1 @@
+"""Screens: browser, service picker, login, confirm modal, help."""

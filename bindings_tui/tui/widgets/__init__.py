@@ -1,0 +1,1 @@
+"""Widgets: the virtualized bindings table, detail pane, filter bar."""

@@ -1,0 +1,40 @@
+"""Write SVG screenshots of the main states into a directory (default: screenshots/).
+
+Same code path as the snapshot tests: the scenarios in tests/tui/scenarios.py, drawn
+with Textual's own `take_svg_screenshot` (what pytest-textual-snapshot calls).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
+
+def main(argv: list[str]) -> int:
+    from textual._doc import take_svg_screenshot
+    from tui.scenarios import SCENARIOS, SIZE
+
+    out = Path(argv[0]) if argv else REPO / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    for scenario in SCENARIOS:
+        app, run_before = scenario.make()
+        svg = take_svg_screenshot(
+            app=app, terminal_size=SIZE, run_before=run_before, title="bindings-tui"
+        )
+        path = out / f"{scenario.name}.svg"
+        path.write_text(svg, encoding="utf-8", newline="\n")
+        print(
+            f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}: "
+            f"{scenario.description}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,127 @@
+"""Drive the real app in a real terminal: tmux at 120x40, keys in, capture-pane out."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / ".venv" / "bin" / "bindings-tui"
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    pytest.mark.skipif(not APP.exists(), reason=f"{APP} is missing (run `make` first)"),
+]
+
+
+class Terminal:
+    def __init__(self, session: str) -> None:
+        self.session = session
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", *args], check=True, capture_output=True, text=True, timeout=10
+        )
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.session, *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.session, "-l", text)
+
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    session = f"bindings-tui-test-{uuid.uuid4().hex[:8]}"
+    # pytest exports COLUMNS=80/LINES=24, which Textual would believe over the window size.
+    command = f"env -u COLUMNS -u LINES {APP} --demo --latency-ms 0 --bindings 500"
+    subprocess.run(
+        [
+            "tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+            "-e", f"BINDINGS_TUI_CONFIG_DIR={tmp_path}",
+            command,
+        ],
+        check=True,
+        timeout=10,
+    )  # fmt: skip
+    try:
+        yield Terminal(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False, timeout=10)
+
+
+def row_lines(screen: str) -> list[str]:
+    lines = screen.splitlines()
+    start = next(i for i, line in enumerate(lines) if "IDENTITY" in line and "SID" in line)
+    rows = []
+    for line in lines[start + 1 :]:
+        if not line.strip() or line.startswith("─"):
+            break
+        rows.append(line)
+    return rows
+
+
+def test_find_a_user_and_delete_a_binding(terminal: Terminal) -> None:
+    # A capture can catch a frame half drawn: wait for everything a check needs at once.
+    screen = terminal.wait_for(
+        lambda s: "loaded 500 binding(s)" in s and "Acme Chat (production)" in s and "q Quit" in s,
+        "the demo list",
+    )
+    identity = row_lines(screen)[0].split()[0]
+
+    terminal.keys("/")  # focus moves on the next frame: wait for it before typing
+    terminal.wait_for(lambda s: "esc Clear" in s, "the filter box to take focus")
+    terminal.type(f"^{identity}$")
+    terminal.keys("Enter")
+
+    def filtered(s: str) -> bool:
+        if " of 500" not in s or "500 of 500" in s or "q Quit" not in s:
+            return False
+        rows = row_lines(s)
+        shown = int(s.split(" of 500")[0].split()[-1])
+        return bool(rows) and len(rows) == shown and all(r.split()[0] == identity for r in rows)
+
+    screen = terminal.wait_for(filtered, f"only {identity}'s bindings")
+    shown = len(row_lines(screen))
+    doomed = row_lines(screen)[0].split()[-1]  # the cursor starts on the first row
+    terminal.wait_for(lambda s: "d Delete" in s, "the table to take focus back")
+
+    terminal.keys("d")
+    terminal.wait_for(
+        lambda s: "Delete this binding?" in s and identity in s and "Cancel (n)" in s,
+        "the delete modal",
+    )
+    terminal.keys("y")
+    # The toast covers the count at the bottom right, so check the rows themselves.
+    terminal.wait_for(
+        lambda s: (
+            "Binding deleted" in s
+            and len(row_lines(s)) == shown - 1
+            and all(doomed not in line for line in row_lines(s))
+        ),
+        "the deleted notification and the row to go",
+    )
+
+    terminal.keys("q")
+    terminal.wait_for(lambda s: "IDENTITY" not in s, "the app to quit", timeout=10)
