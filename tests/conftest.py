@@ -42,12 +42,19 @@ def error_bodies() -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the developer's real config, keyring or Twilio env during tests."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("BINDINGS_TUI_CONFIG_DIR", str(home / "config"))
     for var in (
-        "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET",
-        "TWILIO_REGION", "TWILIO_EDGE", "TWILIO_CONFIG_DIR",
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_API_KEY",
+        "TWILIO_API_SECRET",
+        "TWILIO_REGION",
+        "TWILIO_EDGE",
+        "TWILIO_CONFIG_DIR",
     ):
         monkeypatch.delenv(var, raising=False)
