@@ -1,0 +1,391 @@
+"""The benchmark harness: `python -m benchmarks.run --out FILE` (`make bench`).
+
+For each size (1k, 10k, 100k bindings by default) it starts `bindings-tui fake-twilio`
+on a loopback port with a fixed seed and a simulated per-request latency, then measures:
+
+1. full list load: the project's client (split by type, and one stream) against
+   twilio-python (default page size, and 100) on the same server; the sequential floor;
+2. time to first row in the TUI; 3. filter latency in the TUI; 4. the longest event-loop
+   stall while the list streams in; 5. peak RSS (figures 2-5: `benchmarks.tui_probe`, a
+   fresh process per size); and once, 6. start-up to the first frame of `--demo`.
+
+It prints a table and writes every figure, with every sample, as JSON to `--out`.
+`--smoke` is the CI check that the harness works: 1k bindings, no latency, one run, no
+time budget, and no assertion about any timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.fake_server import FakeServer
+from benchmarks.listing import measure_listing, twilio_available
+from benchmarks.startup import measure_startup
+from benchmarks.stats import Stat, fmt, percentile
+from bindings_tui import __version__
+
+SEED = 7
+REPO = Path(__file__).resolve().parents[1]
+
+GOALS = {
+    "load_vs_twilio_default": 0.3,
+    "load_vs_slowest_floor": 1.15,
+    "first_row_extra_s": 0.100,
+    "filter_p95_s": 0.050,
+    "stall_s": 0.100,
+    "rss_mb": 250.0,
+    "startup_s": 0.8,
+}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--out", required=True, type=Path, help="write the figures here (JSON)")
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="per request (50)")
+    parser.add_argument("--sizes", default="1000,10000,100000", help="bindings per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs per timing (3)")
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=15.0,
+        help="seconds each baseline may take per size; longer ones are timed on their "
+        "first pages and scaled (0: always time the whole list)",
+    )
+    parser.add_argument("--no-tui", action="store_true", help="skip figures 2-5")
+    parser.add_argument("--no-twilio", action="store_true", help="skip twilio-python")
+    parser.add_argument(
+        "--smoke", action="store_true", help="1k bindings, no latency, one run (CI)"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.sizes = "1000"
+        args.latency_ms = 0.0
+        args.runs = 1
+        args.budget_s = 0.0
+    args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]
+    return args
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "bindings_tui": __version__,
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        info["load_average_at_start"] = list(os.getloadavg())
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        info["memory_gb"] = round(int(mem) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        info["commit"] = commit or None
+    except OSError:
+        pass
+    return info
+
+
+def request_overhead(server: FakeServer, latency_ms: float, count: int = 20) -> Stat:
+    """Per-request time of a tiny GET (one service) over loopback; the environment's share
+    of every page beyond the simulated latency (server + client + wake-ups)."""
+    samples = []
+    auth = (server.account_sid, server.auth_token)
+    with httpx.Client(base_url=server.base_url, auth=auth) as http:
+        http.get(f"/v1/Services/{server.main_service}")
+        for _ in range(count):
+            began = time.perf_counter()
+            http.get(f"/v1/Services/{server.main_service}").raise_for_status()
+            samples.append(time.perf_counter() - began - latency_ms / 1000)
+    return Stat.of(samples)
+
+
+def tui_figures(server: FakeServer, size: int, runs: int) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.tui_probe",
+        "--base-url",
+        server.base_url,
+        "--service",
+        server.main_service,
+        "--account-sid",
+        server.account_sid,
+        "--auth-token",
+        server.auth_token,
+        "--size",
+        str(size),
+        "--first-row-runs",
+        str(runs),
+        "--filter",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"tui_probe failed ({done.returncode}): {done.stderr[-2000:]}")
+    raw: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    latencies = raw["filter_latencies_s"]
+    compute = raw["filter_compute_s"]
+    return {
+        "first_row": Stat.of(raw["first_row_samples_s"]).to_json(),
+        "tui_load_s": raw["load_s"],
+        "filter": {
+            "keys": len(latencies),
+            "p50_s": percentile(latencies, 50),
+            "p95_s": percentile(latencies, 95),
+            "max_s": max(latencies),
+            "compute_p50_s": percentile(compute, 50),
+            "compute_p95_s": percentile(compute, 95),
+        },
+        "stall_worst_s": raw["stall_worst_s"],
+        "stalls_over_50ms": raw["stalls_over_50ms"],
+        "peak_rss_mb": raw["peak_rss_mb"],
+        "raw": raw,
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    with_twilio = not args.no_twilio and twilio_available()
+    if not args.no_twilio and not with_twilio:
+        log(
+            "note: twilio-python is not installed (pip install -e '.[bench]'); its columns "
+            "are skipped"
+        )
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "settings": {
+            "latency_ms": args.latency_ms,
+            "sizes": args.size_list,
+            "runs": args.runs,
+            "budget_s": args.budget_s,
+            "seed": SEED,
+            "smoke": args.smoke,
+            "twilio_python": with_twilio,
+        },
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sizes": {},
+    }
+    began = time.perf_counter()
+    for size in args.size_list:
+        log(f"== {size:,} bindings, {args.latency_ms:g} ms per request")
+        with FakeServer(bindings=size, latency_ms=args.latency_ms, seed=SEED) as server:
+            log(f"  fake-twilio up in {server.start_seconds:.1f} s on {server.base_url}")
+            entry: dict[str, Any] = {"server_start_s": server.start_seconds}
+            if "request_overhead" not in results:
+                results["request_overhead"] = request_overhead(server, args.latency_ms).to_json()
+            entry["listing"] = measure_listing(
+                server,
+                size=size,
+                latency_ms=args.latency_ms,
+                runs=args.runs,
+                budget_s=args.budget_s,
+                with_twilio=with_twilio,
+                log=log,
+            )
+            if not args.no_tui:
+                log("  TUI (headless, real socket)")
+                entry["tui"] = tui_figures(server, size, args.runs)
+        results["sizes"][str(size)] = entry
+    log("== start-up of `bindings-tui --demo`")
+    results["startup"] = measure_startup(max(3, args.runs)).to_json()
+    results["elapsed_s"] = time.perf_counter() - began
+    # A smoke run (no latency, one run) proves the harness works; it judges no goal.
+    results["goals"] = [] if args.smoke else goals(results, args.latency_ms)
+    return results
+
+
+def goals(results: dict[str, Any], latency_ms: float) -> list[dict[str, Any]]:
+    """Each goal with the measured number, at the largest size measured."""
+    sizes = results["sizes"]
+    if not sizes:
+        return []
+    top = sizes[max(sizes, key=int)]
+    listing = top["listing"]
+    checks: list[dict[str, Any]] = []
+
+    def check(name: str, measured: float | None, limit: float, unit: str) -> None:
+        if measured is None:
+            return
+        checks.append(
+            {
+                "goal": name,
+                "measured": measured,
+                "limit": limit,
+                "unit": unit,
+                "met": measured <= limit,
+            }
+        )
+
+    check(
+        "load / twilio-python default",
+        listing.get("project_over_twilio_default"),
+        GOALS["load_vs_twilio_default"],
+        "x",
+    )
+    check(
+        "load / slowest stream's floor",
+        listing.get("project_over_slowest_floor"),
+        GOALS["load_vs_slowest_floor"],
+        "x",
+    )
+    tui = top.get("tui")
+    if tui:
+        check(
+            "time to first row",
+            tui["first_row"]["median"],
+            latency_ms / 1000 + GOALS["first_row_extra_s"],
+            "s",
+        )
+        check("filter p95", tui["filter"]["p95_s"], GOALS["filter_p95_s"], "s")
+        check("longest stall while loading", tui["stall_worst_s"], GOALS["stall_s"], "s")
+        check("peak RSS", tui["peak_rss_mb"], GOALS["rss_mb"], "MB")
+    check("start-up to first frame", results["startup"]["median"], GOALS["startup_s"], "s")
+    return checks
+
+
+# ---- the table ------------------------------------------------------------------------
+
+
+def _stat(data: dict[str, Any] | None) -> str:
+    if not data:
+        return "-"
+    return Stat(**data).brief()
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def table(results: dict[str, Any]) -> str:
+    sizes = results["sizes"]
+    names = list(sizes)
+    heads = [f"{int(n):,}" for n in names]
+    rows: list[tuple[str, list[str]]] = []
+
+    def add(label: str, cell: Callable[[dict[str, Any]], str]) -> None:
+        rows.append((label, [cell(sizes[n]) for n in names]))
+
+    def listing_cell(variant: str) -> Callable[[dict[str, Any]], str]:
+        def cell(entry: dict[str, Any]) -> str:
+            listing = entry["listing"]
+            stat = listing["stats"].get(variant)
+            if stat is None:
+                return "skipped"
+            ratio = listing["ratio_to_project"].get(variant)
+            text = _stat(stat)
+            if ratio is not None and variant not in ("project_default",):
+                text += f" = {ratio:.2f}x"
+            return text
+
+        return cell
+
+    add("1. load: project (default)", listing_cell("project_default"))
+    add("   project, split by type", listing_cell("project_split"))
+    add("   project, one stream", listing_cell("project_sequential"))
+    add("   twilio-python, default (50)", listing_cell("twilio_default"))
+    add("   twilio-python, page 100", listing_cell("twilio_100"))
+    add("   floor: pages x latency", lambda e: fmt(e["listing"]["floor_s"], "s"))
+    add(
+        "   floor: slowest stream",
+        lambda e: (
+            f"{fmt(e['listing']['slowest_stream_floor_s'], 's')} ({e['listing']['slowest_stream']})"
+        ),
+    )
+    add(
+        "   project / twilio default",
+        lambda e: _ratio(e["listing"].get("project_over_twilio_default")),
+    )
+    add(
+        "   project / slowest floor",
+        lambda e: _ratio(e["listing"].get("project_over_slowest_floor")),
+    )
+    if all("tui" in sizes[n] for n in names):
+        add("2. TUI: first row", lambda e: _stat(e["tui"]["first_row"]))
+        add("   TUI: whole list loaded", lambda e: fmt(e["tui"]["tui_load_s"], "s"))
+        add(
+            "3. filter p50 / p95 (keys)",
+            lambda e: (
+                f"{fmt(e['tui']['filter']['p50_s'], 's')} / "
+                f"{fmt(e['tui']['filter']['p95_s'], 's')} ({e['tui']['filter']['keys']})"
+            ),
+        )
+        add(
+            "   filter compute p50 / p95",
+            lambda e: (
+                f"{fmt(e['tui']['filter']['compute_p50_s'], 's')} / "
+                f"{fmt(e['tui']['filter']['compute_p95_s'], 's')}"
+            ),
+        )
+        add("4. longest stall, loading", lambda e: fmt(e["tui"]["stall_worst_s"], "s"))
+        add("5. peak RSS", lambda e: fmt(e["tui"]["peak_rss_mb"], "MB"))
+    width = max(len(r[0]) for r in rows)
+    cols = [max(len(h), *(len(r[1][i]) for r in rows)) for i, h in enumerate(heads)]
+    lines = [
+        " | ".join([" " * width, *(h.rjust(c) for h, c in zip(heads, cols, strict=True))]),
+        "-+-".join(["-" * width, *("-" * c for c in cols)]),
+    ]
+    for label, cells in rows:
+        lines.append(
+            " | ".join(
+                [label.ljust(width), *(v.rjust(c) for v, c in zip(cells, cols, strict=True))]
+            )
+        )
+    lines.append("")
+    lines.append(f"6. start-up to first frame of --demo: {_stat(results['startup'])}")
+    overhead = results.get("request_overhead")
+    if overhead:
+        lines.append(
+            "   per-request overhead beyond the simulated latency (tiny GET, loopback): "
+            f"{_stat(overhead)}"
+        )
+    settings = results["settings"]
+    lines.append(
+        f"latency {settings['latency_ms']:g} ms, seed {settings['seed']}, runs {settings['runs']}"
+        f", budget {settings['budget_s']:g} s; '~' = timed on the first pages and scaled"
+    )
+    for check in results.get("goals", []):
+        unit = check["unit"]
+        shown = (
+            f"{check['measured']:.2f}x <= {check['limit']:.2f}x"
+            if unit == "x"
+            else f"{fmt(check['measured'], unit)} <= {fmt(check['limit'], unit)}"
+        )
+        lines.append(f"  [{'met' if check['met'] else 'MISSED'}] {check['goal']}: {shown}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    results = run(args)
+    text = table(results)
+    results["table"] = text
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(text)
+    print(f"\nfigures written to {args.out} ({results['elapsed_s']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,284 @@
+"""Figures 2-5: the real app, headless, against the fake over a real socket.
+
+Run in a fresh process per size (so peak RSS is this app's alone):
+`python -m benchmarks.tui_probe --base-url URL --service IS... --size N [--filter]`;
+prints one JSON object on its last line of output.
+
+What is measured, precisely:
+
+- frames: Textual's `App._display` is wrapped. In a headless app it is still called with
+  every compositor update (the screen has been laid out and every dirty line rendered);
+  the wrapper also serialises the update to terminal bytes (`render_segments`), the work
+  a real terminal's frame costs on top, so a "frame" here is a frame a terminal would get.
+- time to first row (figure 2): the app starts on the service picker with the services
+  loaded; the clock starts at `app.open_service(sid)` (what choosing a service calls) and
+  stops at the first frame in which the bindings table rendered a data row.
+- load time and the longest stall (figure 4): an asyncio task in the app's own loop sleeps
+  10 ms at a time and records how late it wakes; from the service being chosen until the
+  browser reports the list fully loaded. The worst lateness is the longest the loop was
+  blocked (timer, parsing, store appends, paints) while rows streamed in.
+- filter latency (figure 3): `/` focuses the filter box; then each keystroke (typing
+  realistic queries, then deleting them with backspace, which widens the filter and
+  re-filters from scratch) is timed from just before the key is sent until the first
+  frame after the browser applied the new filter to the store and the table. Also
+  reported: the time inside the filter application alone (store + table view).
+- peak RSS (figure 5): `ru_maxrss` of this process after the load and the filter run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+# Queries typed into the filter box, one character at a time, then deleted one at a time.
+QUERIES = ("olivia", "tanaka", "usr_3f", "fcm", "acme.test")
+PROBE_INTERVAL_S = 0.010
+SIZE = (120, 40)
+
+
+class Frames:
+    """Timestamps of frames, and what was pending when each was displayed."""
+
+    def __init__(self) -> None:
+        self.data_rows = False  # the bindings table rendered at least one data row
+        self.first_row_frame: float | None = None
+        self.filter_applied: float | None = None
+        self.filter_frame: float | None = None
+        self.filter_compute: list[float] = []
+        self.count = 0
+
+    def on_frame(self, now: float) -> None:
+        self.count += 1
+        if self.data_rows and self.first_row_frame is None:
+            self.first_row_frame = now
+        if self.filter_applied is not None and self.filter_frame is None:
+            self.filter_frame = now
+
+
+def _instrument(app: Any, frames: Frames) -> None:
+    from textual._compositor import CompositorUpdate
+
+    from bindings_tui.tui.widgets.bindings_table import BindingsTable
+
+    original_display = app._display
+
+    def display(screen: Any, renderable: Any) -> None:
+        original_display(screen, renderable)
+        if renderable is None:
+            return
+        if isinstance(renderable, CompositorUpdate):
+            renderable.render_segments(app.console)  # the bytes a terminal would get
+        frames.on_frame(time.perf_counter())
+
+    app._display = display
+
+    original_render_line: Callable[..., Any] = BindingsTable.render_line
+    if getattr(original_render_line, "_bench_wrapped", False):
+        return
+
+    def render_line(self: Any, y: int) -> Any:
+        strip = original_render_line(self, y)
+        if y >= 1 and not _FRAMES_SEEN_ROWS[0]:
+            position = round(self.scroll_y) + y - 1
+            if position < len(self.store):
+                _FRAMES_SEEN_ROWS[0] = True
+                _CURRENT[0].data_rows = True
+        return strip
+
+    render_line._bench_wrapped = True  # type: ignore[attr-defined]
+    BindingsTable.render_line = render_line  # type: ignore[method-assign]
+
+
+_FRAMES_SEEN_ROWS = [False]
+_CURRENT: list[Frames] = [Frames()]
+
+
+def _make_app(base_url: str, account_sid: str, auth_token: str) -> Any:
+    from bindings_tui.credentials import ApiCredentials
+    from bindings_tui.models import ApiFlavor
+    from bindings_tui.tui.app import BindingsApp
+    from bindings_tui.tui.context import AppContext, Backend
+
+    ctx = AppContext(
+        api=ApiFlavor.CONVERSATIONS,
+        credentials=ApiCredentials(account_sid, auth_token, source="bench"),
+        service_sid=None,  # start on the picker; the benchmark chooses the service
+        backend=Backend(base_url=base_url),
+        remember=False,
+    )
+    return BindingsApp(ctx, cursor_blink=False)
+
+
+async def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.002)
+
+
+class LagProbe:
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self.samples = 0
+        self.over_50ms = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            began = time.perf_counter()
+            await asyncio.sleep(PROBE_INTERVAL_S)
+            late = time.perf_counter() - began - PROBE_INTERVAL_S
+            self.samples += 1
+            self.worst = max(self.worst, late)
+            if late > 0.05:
+                self.over_50ms += 1
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+async def _open_browser(app: Any, pilot: Any, service: str, frames: Frames) -> float:
+    """Choose the service on the loaded picker; returns the time it was chosen."""
+    from bindings_tui.tui.screens.service_picker import ServicePickerScreen
+
+    await _wait(lambda: isinstance(app.screen, ServicePickerScreen), 30, "the service picker")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    _FRAMES_SEEN_ROWS[0] = False
+    _CURRENT[0] = frames
+    began = time.perf_counter()
+    app.open_service(service)
+    return began
+
+
+async def first_row_once(args: argparse.Namespace) -> float:
+    app = _make_app(args.base_url, args.account_sid, args.auth_token)
+    frames = Frames()
+    async with app.run_test(size=SIZE) as pilot:
+        _instrument(app, frames)
+        began = await _open_browser(app, pilot, args.service, frames)
+        await _wait(lambda: frames.first_row_frame is not None, 60, "the first row")
+        assert frames.first_row_frame is not None
+        result = frames.first_row_frame - began
+        app.exit()
+    return result
+
+
+async def full_load(args: argparse.Namespace) -> dict[str, Any]:
+    from bindings_tui.tui.screens.browser import BrowserScreen
+
+    app = _make_app(args.base_url, args.account_sid, args.auth_token)
+    frames = Frames()
+    out: dict[str, Any] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        _instrument(app, frames)
+        probe = LagProbe()
+        probe.start()
+        began = await _open_browser(app, pilot, args.service, frames)
+        await _wait(lambda: isinstance(app.screen, BrowserScreen), 30, "the browser")
+        browser = app.screen
+        await _wait(
+            lambda: browser.load_state.done or browser.load_state.error is not None,
+            600,
+            "the whole list",
+        )
+        loaded_at = time.perf_counter()
+        await probe.stop()
+        if browser.load_state.error is not None:
+            raise RuntimeError(f"loading failed: {browser.load_state.error}")
+        await pilot.pause()
+        assert frames.first_row_frame is not None
+        out["first_row_s"] = frames.first_row_frame - began
+        out["load_s"] = loaded_at - began
+        out["loaded"] = browser.store.loaded_count
+        out["stall_worst_s"] = probe.worst
+        out["stall_samples"] = probe.samples
+        out["stalls_over_50ms"] = probe.over_50ms
+        out["frames_during_load"] = frames.count
+        if args.filter:
+            out.update(await _filter_latency(app, pilot, browser, frames))
+        out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        app.exit()
+    return out
+
+
+async def _filter_latency(app: Any, pilot: Any, browser: Any, frames: Frames) -> dict[str, Any]:
+    original_apply = browser._apply_filter
+
+    def apply(text: str, types: Any) -> None:
+        began = time.perf_counter()
+        original_apply(text, types)
+        done = time.perf_counter()
+        frames.filter_compute.append(done - began)
+        frames.filter_applied = done
+        frames.filter_frame = None
+
+    browser._apply_filter = apply
+    await pilot.press("slash")
+    await pilot.pause()
+    latencies: list[float] = []
+    shown: list[int] = []
+    to_apply: list[float] = []
+    keys: list[str] = []
+    for query in QUERIES:
+        keys += list(query) + ["backspace"] * len(query)
+    for key in keys:
+        frames.filter_applied = None
+        frames.filter_frame = None
+        began = time.perf_counter()
+        await pilot.press(key)
+        await _wait(lambda: frames.filter_frame is not None, 30, "a repaint after the filter")
+        assert frames.filter_frame is not None
+        latencies.append(frames.filter_frame - began)
+        assert frames.filter_applied is not None
+        to_apply.append(frames.filter_applied - began)
+        shown.append(browser.active_store.shown_count)
+    browser._apply_filter = original_apply
+    return {
+        "filter_latencies_s": latencies,
+        "filter_compute_s": frames.filter_compute[-len(keys) :],
+        "filter_to_applied_s": to_apply,
+        "filter_keys": len(keys),
+        "filter_shown_min": min(shown),
+    }
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    result = await full_load(args)
+    extra = [await first_row_once(args) for _ in range(max(0, args.first_row_runs - 1))]
+    result["first_row_samples_s"] = [result["first_row_s"], *extra]
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.tui_probe")
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--service", required=True)
+    parser.add_argument("--account-sid", required=True)
+    parser.add_argument("--auth-token", required=True)
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--first-row-runs", type=int, default=3)
+    parser.add_argument("--filter", action="store_true")
+    args = parser.parse_args(argv)
+    result = asyncio.run(main_async(args))
+    if result["loaded"] != args.size:
+        print(f"loaded {result['loaded']} of {args.size}", file=sys.stderr)
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
