@@ -12,20 +12,12 @@ from datetime import datetime
 
 from bindings_tui.ages import relative_age
 from bindings_tui.models import Binding
+from bindings_tui.output import MESSAGE_TYPE_SHORT
 from bindings_tui.sids import shorten_sid
 from bindings_tui.store import Column
 from bindings_tui.textsafe import clip, make_visible
 
 MISSING = "-"
-
-MESSAGE_TYPE_SHORT: dict[str, str] = {
-    "new_message": "msg",
-    "added_to_conversation": "add",
-    "removed_from_conversation": "rm",
-    "added_to_channel": "add",
-    "removed_from_channel": "rm",
-    "invited_to_channel": "inv",
-}
 
 
 def short_message_types(message_types: Sequence[str]) -> str:
