@@ -55,6 +55,17 @@ async def settle(pilot: Pilot[Any]) -> BrowserScreen:
     raise AssertionError("the load neither finished nor failed: hung")
 
 
+def assert_no_secret(app: BindingsApp, fake: FakeTwilio) -> None:
+    """The secret is on no screen, in no notification and in no error the app holds."""
+    secret = fake.credentials().secret
+    texts = [app.export_screenshot()]
+    texts += [str(n.message) + str(n.title) for n in app._notifications]
+    for screen in app.screen_stack:
+        if isinstance(screen, BrowserScreen) and screen.load_state.error is not None:
+            texts.append(str(screen.load_state.error) + repr(screen.load_state.error))
+    assert all(secret not in text for text in texts)
+
+
 def loaded_sids(screen: BrowserScreen) -> list[str]:
     return [b.sid for b in screen.store.visible()]
 
@@ -84,6 +95,7 @@ async def test_transient_faults_load_exactly_the_servers_set(
         assert len(sids) == len(set(sids))
         assert set(sids) == fake.binding_sids(ApiFlavor.CONVERSATIONS, fake.service_sids()[0])
         assert fake.faults.fired, "no fault fired: the test proves nothing"
+        assert_no_secret(app, fake)
 
 
 async def test_a_slow_response_times_out_and_is_retried(served: tuple[FakeTwilio, str]) -> None:
@@ -120,6 +132,7 @@ async def test_fatal_fault_keeps_rows_names_the_code_and_r_retries(
         assert screen.load_state.error is not None
         assert needle in status_text(screen)
         kept = loaded_sids(screen)
+        assert_no_secret(app, fake)
         assert len(kept) >= 2 * PAGE, "what was loaded must stay on screen"
         assert len(kept) == len(set(kept))
         fake.faults.clear()
@@ -144,6 +157,7 @@ async def test_401_mid_listing_goes_to_login_with_rows_kept(served: tuple[FakeTw
         assert isinstance(pilot.app.screen, LoginScreen)
         browsers = [s for s in pilot.app.screen_stack if isinstance(s, BrowserScreen)]
         assert browsers and browsers[0].store.loaded_count >= 2 * PAGE
+        assert_no_secret(app, fake)
 
 
 async def test_foreign_next_page_url_gets_nothing_from_the_tui(
