@@ -41,8 +41,9 @@ format: $(DEV_STAMP)
 screenshots: $(DEV_STAMP)
 	$(BIN)/python scripts/screenshots.py screenshots
 
-## bench: the performance harness (figures to bench-results.json)
+## bench: the performance harness (figures to bench-results.json; installs twilio-python)
 bench: $(DEV_STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m benchmarks.run --out bench-results.json
 
 bench-smoke: $(DEV_STAMP)
