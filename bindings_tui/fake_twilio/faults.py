@@ -223,10 +223,9 @@ def rewrite(fault: Fault, response: Response, request: Request) -> Response:
     meta = payload.get("meta")
     if kind == "next-page-same" and isinstance(meta, dict):
         meta["next_page_url"] = meta.get("url")
-    elif kind == "next-page-foreign-host" and isinstance(meta, dict):
-        # The real next page, on another host (or this page again when it was the last).
-        real = meta.get("next_page_url") or meta.get("url")
-        parts = urlsplit(str(real))
+    elif kind == "next-page-foreign-host" and isinstance(meta, dict) and meta.get("next_page_url"):
+        # The real next page, on another host (the last page keeps its null: no loop).
+        parts = urlsplit(str(meta["next_page_url"]))
         target = f"{parts.path}?{parts.query}" if parts.query else parts.path
         meta["next_page_url"] = foreign_base(request, opts) + target
     elif kind == "missing-meta-key" and isinstance(meta, dict):

@@ -53,3 +53,4 @@ class AppContext:
     page_size: int | None = None
     remember: bool = True  # write the last used service into the profile
     identity_debounce: float = 0.35
+    split_by_type: bool | None = None  # None: streams.DEFAULT_SPLIT_BY_TYPE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -20,6 +21,7 @@ from bindings_tui.errors import ApiError, AuthError, BindingsError
 from bindings_tui.filtering import TypeFilter, parse_query
 from bindings_tui.models import Binding
 from bindings_tui.store import BindingStore, Column, Sort
+from bindings_tui.streams import stream_bindings
 from bindings_tui.textsafe import clip
 from bindings_tui.tui.cells import visible
 from bindings_tui.tui.messages import (
@@ -222,17 +224,26 @@ class BrowserScreen(Screen[None]):
     async def _stream(
         self, generation: int, identities: Sequence[str], poster: _PagePoster
     ) -> None:
-        """Hand each page to the UI as it arrives: rows show at once, never after the last."""
+        """Hand each page to the UI as it arrives: rows show at once, never after the last.
+
+        Unfiltered, the list runs as one concurrent stream per binding type (`streams`),
+        so pages of different types interleave; the end is posted once every stream ends.
+        """
         client = self.bt_app.client
         pages = 0
+        stream = stream_bindings(
+            client,
+            self.service_sid,
+            identities=identities,
+            page_size=self.bt_app.ctx.page_size,
+            split_by_type=self.bt_app.ctx.split_by_type,
+        )
         try:
-            async for page in client.iter_binding_pages(
-                self.service_sid, identities=identities, page_size=self.bt_app.ctx.page_size
-            ):
-                pages += 1
-                poster.pages(page.items, pages, page.next_page_url is None)
-            if pages == 0:
-                poster.pages([], 0, True)
+            async with aclosing(stream):
+                async for page in stream:
+                    pages += 1
+                    poster.pages(page.items, pages, False)
+            poster.pages([], pages, True)
         except BindingsError as exc:
             poster.failed(exc, pages)
 
