@@ -53,8 +53,10 @@ def run_tui(args: argparse.Namespace) -> int:
     if service:
         service = validate_sid("IS", service)
 
+    from bindings_tui.diagnose_run import load_settings
     from bindings_tui.tui.app import BindingsApp
 
+    settings = load_settings()  # a broken config.toml stops here with one line
     if getattr(args, "demo", False):
         from bindings_tui.tui.factory import DemoOptions, demo_app
 
@@ -69,10 +71,13 @@ def run_tui(args: argparse.Namespace) -> int:
                 page_size=page_size,
                 api=api,
                 service_sid=service,
-            )
+            ),
+            diagnostics=settings,
         )
     else:
-        app = BindingsApp(_real_context(args, api, service, page_size))
+        ctx = _real_context(args, api, service, page_size)
+        ctx.diagnostics = settings
+        app = BindingsApp(ctx)
     result = app.run()
     return int(result or 0)
 

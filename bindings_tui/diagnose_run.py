@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -122,8 +122,11 @@ async def run_diagnostics(
         bindings = await client.list_bindings(service_sid)
     problems: list[str] = []
 
+    # The passes over the bindings take about a second at 100k: run them off the event
+    # loop so a TUI stays responsive (the reads below still run on the loop).
+    credential_sids = await asyncio.to_thread(distinct_credential_sids, bindings)
     credentials, unresolved = await fetch_credentials(
-        client, distinct_credential_sids(bindings), concurrency=concurrency
+        client, credential_sids, concurrency=concurrency
     )
     for sid, message in unresolved.items():
         problems.append(f"credential {sid} could not be read: {message}")
@@ -135,22 +138,31 @@ async def run_diagnostics(
         config = None
         problems.append(f"push settings could not be read: {exc.user_message()}")
 
-    findings = compute_binding_findings(bindings, settings, now)
-    findings += credential_findings(bindings, credentials)
-    if config is not None:
-        findings += service_findings(config, client.api)
-    return DiagnosisReport(
+    report = DiagnosisReport(
         service_sid=service_sid,
         api=client.api,
         now=now,
         settings=settings,
         bindings=bindings,
-        findings=findings,
+        findings=[],
         credentials=credentials,
         unresolved_credentials=unresolved,
         notification_config=config,
         problems=problems,
     )
+    return await asyncio.to_thread(rediagnose, report, bindings, now)
+
+
+def rediagnose(
+    report: DiagnosisReport, bindings: Sequence[Binding], now: datetime
+) -> DiagnosisReport:
+    """The findings for `bindings` (say, after some were deleted), reusing the report's
+    resolved credentials and push settings: no network. Pure; fine to run in a thread."""
+    findings = compute_binding_findings(bindings, report.settings, now)
+    findings += credential_findings(bindings, report.credentials)
+    if report.notification_config is not None:
+        findings += service_findings(report.notification_config, report.api)
+    return replace(report, now=now, bindings=bindings, findings=findings)
 
 
 # ---- settings ---------------------------------------------------------------------------------
@@ -222,6 +234,7 @@ __all__ = [
     "DiagnosisReport",
     "fetch_credentials",
     "load_settings",
+    "rediagnose",
     "run_diagnostics",
     "settings_path",
 ]

@@ -487,6 +487,49 @@ def findings_by_sid(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     return index
 
 
+def severity_by_sid(findings: Iterable[Finding]) -> dict[str, Severity]:
+    """Binding SID -> the most severe finding naming it (the table's row marker)."""
+    worst: dict[str, Severity] = {}
+    for finding in findings:
+        for sid in finding.binding_sids:
+            known = worst.get(sid)
+            if known is None or finding.severity.rank < known.rank:
+                worst[sid] = finding.severity
+    return worst
+
+
+# Kinds whose bindings a user may want gone in one go; a sandbox credential is a hint
+# about the app build, and a disabled push setting names no binding.
+CLEANUP_KINDS: Final = (
+    FindingKind.SHARED_ENDPOINT,
+    FindingKind.CREDENTIAL_MISSING,
+    FindingKind.CREDENTIAL_TYPE_MISMATCH,
+    FindingKind.PILE_UP,
+    FindingKind.STALE,
+    FindingKind.NO_NEW_MESSAGE,
+)
+
+
+def cleanup_targets(
+    findings: Iterable[Finding], identity_sids: Iterable[str]
+) -> dict[FindingKind, list[str]]:
+    """Per kind, the SIDs among `identity_sids` (one identity's bindings) a clean-up would
+    delete. A pile-up keeps its newest binding (the one the device uses now). Kinds with
+    nothing to delete are left out; SIDs keep the findings' order, each once."""
+    mine = set(identity_sids)
+    targets: dict[FindingKind, dict[str, None]] = {}
+    for finding in findings:
+        if finding.kind not in CLEANUP_KINDS:
+            continue
+        sids = finding.binding_sids
+        if finding.kind is FindingKind.PILE_UP:
+            sids = sids[1:]  # newest first: keep the first
+        chosen = [sid for sid in sids if sid in mine]
+        if chosen:
+            targets.setdefault(finding.kind, {}).update(dict.fromkeys(chosen))
+    return {kind: list(targets[kind]) for kind in CLEANUP_KINDS if kind in targets}
+
+
 def summary_counts(findings: Iterable[Finding]) -> dict[FindingKind, int]:
     """Number of findings per kind, every kind present (0 when none), in enum order."""
     counts = dict.fromkeys(FindingKind, 0)
@@ -510,18 +553,21 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 
 __all__ = [
+    "CLEANUP_KINDS",
     "SEVERITY",
     "DiagnosticsSettings",
     "Finding",
     "FindingKind",
     "Severity",
     "affected_binding_counts",
+    "cleanup_targets",
     "compute_binding_findings",
     "credential_findings",
     "distinct_credential_sids",
     "endpoint_key",
     "findings_by_sid",
     "service_findings",
+    "severity_by_sid",
     "sort_findings",
     "summary_counts",
 ]

@@ -79,6 +79,7 @@ class BindingStore:
         self._query: Query = EMPTY_QUERY
         self._type_filter: TypeFilter = NO_TYPE_FILTER
         self._sort: Sort = LOAD_ORDER
+        self._restriction: frozenset[str] | None = None  # only these SIDs (e.g. findings)
         self.marks: set[str] = set()
         self.pending: set[str] = set()
         self.revision = 0  # bumps when a row's content changes in place
@@ -104,6 +105,10 @@ class BindingStore:
     @property
     def sort(self) -> Sort:
         return self._sort
+
+    @property
+    def restriction(self) -> frozenset[str] | None:
+        return self._restriction
 
     def __len__(self) -> int:
         return len(self._view)
@@ -144,6 +149,11 @@ class BindingStore:
         """The bindings of the view, in display order."""
         for position in range(len(self._view)):
             yield self._rows[self.row_at(position)]
+
+    def loaded(self) -> list[Binding]:
+        """Every binding still here (deleted ones left out), in load order."""
+        alive = self._alive
+        return [b for i, b in enumerate(self._rows) if alive[i]]
 
     def by_identity(self, identity: str | None) -> list[Binding]:
         if identity is None:
@@ -240,6 +250,11 @@ class BindingStore:
         self._type_filter = types
         self._refilter(from_scratch=not narrower)
 
+    def set_restriction(self, sids: Iterable[str] | None) -> None:
+        """Show only the bindings whose SID is in `sids` (None lifts the restriction)."""
+        self._restriction = None if sids is None else frozenset(sids)
+        self._refilter(from_scratch=True)
+
     def set_sort(self, sort: Sort) -> None:
         if sort == self._sort:
             return
@@ -264,7 +279,7 @@ class BindingStore:
 
     def _refilter(self, *, from_scratch: bool) -> None:
         candidates = self._base if from_scratch else self._view
-        if self._query.is_empty and self._type_filter.is_empty:
+        if self._query.is_empty and self._type_filter.is_empty and self._restriction is None:
             self._view = list(candidates)
             return
         if self._sort.column is None or len(candidates) < 2048:
@@ -279,6 +294,9 @@ class BindingStore:
         self._view = [i for i in candidates if mask[i]]
 
     def _select(self, candidates: list[int]) -> list[int]:
+        if self._restriction is not None:
+            allowed, rows = self._restriction, self._rows
+            candidates = [i for i in candidates if rows[i].sid in allowed]
         if not self._type_filter.is_empty:
             selected = self._type_filter.selected
             types = self._types
@@ -304,7 +322,12 @@ class BindingStore:
 
     def marked_hidden_count(self) -> int:
         """How many marked bindings the current filter hides."""
-        if not self.marks:
+        return self.hidden_count(self.marks)
+
+    def hidden_count(self, sids: Iterable[str]) -> int:
+        """How many of `sids` the current filter hides (absent ones count as hidden)."""
+        wanted = list(sids)
+        if not wanted:
             return 0
         shown = set(self._view)
-        return sum(1 for s in self.marks if self._by_sid.get(s) not in shown)
+        return sum(1 for s in wanted if self._by_sid.get(s) not in shown)

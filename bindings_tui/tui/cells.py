@@ -46,7 +46,7 @@ _FIXED: dict[Column, int] = {
 }
 SID_FULL = 34
 SID_SHORT = 13
-MARK_WIDTH = 2
+MARK_WIDTH = 3  # the mark, the finding marker, a space
 
 
 def layout_columns(width: int) -> list[ColumnSpec]:

@@ -10,6 +10,7 @@ import httpx
 from bindings_tui.ages import Clock, system_clock
 from bindings_tui.client import DEFAULT_TIMEOUT, TwilioClient
 from bindings_tui.credentials import ApiCredentials
+from bindings_tui.diagnostics import DiagnosticsSettings
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
 
@@ -54,3 +55,4 @@ class AppContext:
     remember: bool = True  # write the last used service into the profile
     identity_debounce: float = 0.35
     split_by_type: bool | None = None  # None: streams.DEFAULT_SPLIT_BY_TYPE
+    diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from bindings_tui.ages import Clock, fixed_clock, system_clock
+from bindings_tui.diagnostics import DiagnosticsSettings
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
 from bindings_tui.tui.app import BindingsApp
@@ -43,6 +44,7 @@ def demo_app(
     wrap_transport: TransportWrapper | None = None,
     retry: RetryPolicy | None = None,
     identity_debounce: float = 0.35,
+    diagnostics: DiagnosticsSettings | None = None,
 ) -> tuple[BindingsApp, Any]:
     """The app on an in-process fake Twilio. Returns (app, fake)."""
     from bindings_tui.fake_twilio import FAKE_BASE_URL, FAKE_NOW, FakeConfig, FakeTwilio
@@ -69,6 +71,7 @@ def demo_app(
         page_size=options.page_size,
         remember=False,
         identity_debounce=identity_debounce,
+        diagnostics=diagnostics or DiagnosticsSettings(),
     )
     return BindingsApp(ctx, cursor_blink=cursor_blink), fake
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from bindings_tui.client import DeleteOutcome
+from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.errors import BindingsError
 from bindings_tui.models import Binding
 
@@ -56,3 +57,14 @@ class ServiceFetched(Message):
         super().__init__()
         self.sid = sid
         self.friendly_name = friendly_name
+
+
+class DiagnosisReady(Message):
+    """Findings for the loaded bindings. `scope` says what was diagnosed (the service, or
+    only an identity query's result while the full list still loads)."""
+
+    def __init__(self, generation: int, report: DiagnosisReport, scope: str) -> None:
+        super().__init__()
+        self.generation = generation
+        self.report = report
+        self.scope = scope

@@ -13,12 +13,14 @@ from bindings_tui.diagnostics import (
     FindingKind,
     Severity,
     affected_binding_counts,
+    cleanup_targets,
     compute_binding_findings,
     credential_findings,
     distinct_credential_sids,
     endpoint_key,
     findings_by_sid,
     service_findings,
+    severity_by_sid,
     sort_findings,
     summary_counts,
 )
@@ -482,3 +484,44 @@ def test_now_is_used_not_the_wall_clock() -> None:
     b = make_binding(updated=datetime(2020, 1, 1).astimezone())
     assert run([b]) != []
     assert compute_binding_findings([b], DEFAULTS, datetime(2020, 1, 2).astimezone()) == []
+
+
+# ---- what the TUI builds on the findings ----------------------------------------------------
+
+
+def test_severity_by_sid_keeps_the_most_severe() -> None:
+    shared = "f" * 64
+    alice = make_binding("alice", "fcm", endpoint=shared, updated=days_ago(90))
+    bob = make_binding("bob", "fcm", endpoint=shared, credential_sid=CR_FCM)
+    carol = make_binding("carol", message_types=["added_to_conversation"])
+    found = run([alice, bob, carol])
+    worst = severity_by_sid(found)
+    assert worst[alice.sid] is Severity.ERROR  # shared (error) beats stale (warning)
+    assert worst[bob.sid] is Severity.ERROR
+    assert worst[carol.sid] is Severity.WARNING
+    assert severity_by_sid([]) == {}
+
+
+def test_cleanup_targets_keep_the_newest_of_a_pile_and_only_this_identity() -> None:
+    pile = [make_binding("alice", updated=days_ago(100 - i)) for i in range(7)]
+    newest = pile[-1]
+    other = make_binding("bob", updated=days_ago(200))
+    found = run([*pile, other])
+    targets = cleanup_targets(found, [b.sid for b in pile])
+    assert set(targets) == {FindingKind.PILE_UP, FindingKind.STALE}
+    assert newest.sid not in targets[FindingKind.PILE_UP]
+    assert set(targets[FindingKind.PILE_UP]) == {b.sid for b in pile[:-1]}
+    assert set(targets[FindingKind.STALE]) == {b.sid for b in pile}  # all older than 60 days
+    assert other.sid not in {s for sids in targets.values() for s in sids}
+    # Kinds without anything to delete are left out; no SID is listed twice.
+    assert all(len(sids) == len(set(sids)) for sids in targets.values())
+    assert cleanup_targets(found, []) == {}
+
+
+def test_cleanup_targets_never_offer_sandbox_or_service_findings() -> None:
+    binding = make_binding("alice", credential_sid=CR_APN_SANDBOX)
+    sandbox = Credential.from_json({"sid": CR_APN_SANDBOX, "type": "apn", "sandbox": True})
+    found = credential_findings([binding], {CR_APN_SANDBOX: sandbox})
+    found += service_findings({"new_message": {"enabled": False}}, ApiFlavor.CONVERSATIONS)
+    assert {f.kind for f in found} == {FindingKind.APN_SANDBOX, FindingKind.PUSH_DISABLED}
+    assert cleanup_targets(found, [binding.sid]) == {}

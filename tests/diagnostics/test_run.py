@@ -12,7 +12,12 @@ import httpx
 import pytest
 
 from bindings_tui.client import TwilioClient
-from bindings_tui.diagnose_run import fetch_credentials, load_settings, run_diagnostics
+from bindings_tui.diagnose_run import (
+    fetch_credentials,
+    load_settings,
+    rediagnose,
+    run_diagnostics,
+)
 from bindings_tui.diagnostics import DiagnosticsSettings, FindingKind
 from bindings_tui.errors import ConfigError, InputError
 from bindings_tui.fake_twilio import FAKE_BASE_URL, FAKE_NOW, FakeConfig, FakeTwilio
@@ -122,6 +127,24 @@ async def test_loaded_bindings_are_not_listed_again(fake: FakeTwilio, client: Tw
         FindingKind.NO_NEW_MESSAGE,
         FindingKind.CREDENTIAL_MISSING,
     }
+
+
+async def test_rediagnose_reuses_the_reads_and_follows_deletes(
+    fake: FakeTwilio, client: TwilioClient
+) -> None:
+    main = fake.service_sids()[0]
+    report = await run_diagnostics(client, main, DiagnosticsSettings(), FAKE_NOW)
+    stale = {f.binding_sids[0] for f in report.findings if f.kind is FindingKind.STALE}
+    assert stale
+    start = len(fake.requests)
+    left = [b for b in report.bindings if b.sid not in stale]
+    again = rediagnose(report, left, FAKE_NOW)
+    assert len(fake.requests) == start  # no network
+    assert not any(f.kind is FindingKind.STALE for f in again.findings)
+    assert again.credentials == report.credentials and again.bindings == left
+    # Everything else is what a fresh diagnosis of the same bindings finds.
+    fresh = await run_diagnostics(client, main, DiagnosticsSettings(), FAKE_NOW, bindings=left)
+    assert [f.to_json() for f in again.findings] == [f.to_json() for f in fresh.findings]
 
 
 async def test_unreadable_credential_and_settings_are_problems_not_findings(

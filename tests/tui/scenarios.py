@@ -17,10 +17,12 @@ from textual.pilot import Pilot
 
 from bindings_tui.ages import fixed_clock
 from bindings_tui.fake_twilio import FAKE_NOW
+from bindings_tui.fake_twilio.anomalies import seeded_anomalies
 from bindings_tui.retry import NO_RETRY
 from bindings_tui.tui.app import BindingsApp
 from bindings_tui.tui.factory import DemoOptions, TransportWrapper, demo_app
 from bindings_tui.tui.screens.browser import BrowserScreen
+from bindings_tui.tui.screens.user import UserScreen
 
 SIZE = (120, 40)
 SEED = 7
@@ -127,6 +129,12 @@ async def wait_loaded(pilot: Pilot[Any]) -> BrowserScreen:
         "the list to load",
     )
     await wait_for(pilot, lambda: screen.service_name is not None, "the service name")
+    # The push diagnosis runs once the list has loaded; a screen is settled after it.
+    await wait_for(
+        pilot,
+        lambda: screen.load_state.error is not None or screen.report is not None,
+        "the push diagnosis",
+    )
     return screen
 
 
@@ -310,6 +318,49 @@ def _hostile() -> tuple[BindingsApp, RunBefore | None]:
     return built.app, run
 
 
+def _findings_filter() -> tuple[BindingsApp, RunBefore | None]:
+    built = build()
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await wait_loaded(pilot)
+        await pilot.press("f")  # rows with errors or warnings, markers beside them
+        await pilot.pause()
+
+    return built.app, run
+
+
+def _detail_findings() -> tuple[BindingsApp, RunBefore | None]:
+    built = build()
+    service = built.fake.service_sids()[0]
+    missing = seeded_anomalies(built.fake, service).missing_credential
+    sid = min(missing)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await wait_loaded(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, sid.lower())
+        await pilot.press("enter")
+        await pilot.pause()
+
+    return built.app, run
+
+
+PILE_UP_IDENTITY = "qa-tester-ios"  # seeded: many stale apn bindings of one user
+
+
+def _user_view() -> tuple[BindingsApp, RunBefore | None]:
+    built = build()
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await wait_loaded(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
+        await pilot.press("enter", "u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user")
+
+    return built.app, run
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("login", _login, "login screen with inline validation"),
     Scenario("service_picker", _picker, "the service picker"),
@@ -324,4 +375,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("error_state", _error, "a failed page: Twilio code and link, rows kept"),
     Scenario("help", _help, "the help screen"),
     Scenario("hostile_identities", _hostile, "hostile identities rendered literally"),
+    Scenario("findings_filter", _findings_filter, "f: only rows with push findings, marked"),
+    Scenario("detail_findings", _detail_findings, "a binding's findings and its credential"),
+    Scenario("user_view", _user_view, "u: one user's devices, findings and clean-ups"),
 ]

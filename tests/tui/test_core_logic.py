@@ -91,9 +91,22 @@ def test_type_filter_toggles() -> None:
 # ---- store ------------------------------------------------------------------------------
 
 
-def expected_view(rows: list[Binding], removed: set[str], text: str, sort: Sort) -> list[str]:
+def restriction_of(step: int) -> frozenset[str] | None:
+    """0: no restriction; else the SIDs of every `step`-th possible row (some not loaded)."""
+    return None if step == 0 else frozenset(f"BS{n:032x}" for n in range(0, 400, step))
+
+
+def expected_view(
+    rows: list[Binding],
+    removed: set[str],
+    text: str,
+    sort: Sort,
+    only: frozenset[str] | None = None,
+) -> list[str]:
     query = parse_query(text)
     alive = [(i, b) for i, b in enumerate(rows) if b.sid not in removed]
+    if only is not None:
+        alive = [(i, b) for i, b in alive if b.sid in only]
     kept = [(i, b) for i, b in alive if query.matches(haystack(b))]
     if sort.column is not None:
         key = SORT_KEYS[sort.column]
@@ -109,6 +122,7 @@ operations = st.lists(
         st.tuples(st.just("filter"), st.sampled_from(FILTERS)),
         st.tuples(st.just("sort"), st.sampled_from([None, *Column]), st.booleans()),
         st.tuples(st.just("remove"), st.integers(0, 200)),
+        st.tuples(st.just("restrict"), st.integers(0, 3)),
     ),
     max_size=25,
 )  # fmt: skip
@@ -122,6 +136,7 @@ def test_store_view_matches_a_brute_force_recompute(ops: list[tuple[object, ...]
     removed: set[str] = set()
     text = ""
     sort = Sort()
+    only: frozenset[str] | None = None
     for op in ops:
         if op[0] == "page":
             size = int(op[1])  # type: ignore[call-overload]
@@ -134,12 +149,18 @@ def test_store_view_matches_a_brute_force_recompute(ops: list[tuple[object, ...]
         elif op[0] == "sort":
             sort = Sort(op[1], bool(op[2])) if op[1] is not None else Sort(None, bool(op[2]))  # type: ignore[arg-type]
             store.set_sort(sort)
+        elif op[0] == "restrict":
+            only = restriction_of(int(op[1]))  # type: ignore[call-overload]
+            store.set_restriction(only)
         elif rows:
             sid = rows[int(op[1]) % len(rows)].sid  # type: ignore[call-overload]
             removed.add(sid)
             store.remove(sid)
-        assert [b.sid for b in store.visible()] == expected_view(rows, removed, text, sort)
+        view = [b.sid for b in store.visible()]
+        assert view == expected_view(rows, removed, text, sort, only)
         assert store.loaded_count == len(rows) - len(removed)
+        assert [b.sid for b in store.loaded()] == [b.sid for b in rows if b.sid not in removed]
+        assert store.hidden_count(b.sid for b in rows) == len(rows) - len(view)
 
 
 def test_store_indexes_marks_and_positions() -> None:

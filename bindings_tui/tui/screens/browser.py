@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from contextlib import aclosing
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -17,6 +18,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from bindings_tui.client import DeleteOutcome
+from bindings_tui.diagnose_run import DiagnosisReport, rediagnose, run_diagnostics
+from bindings_tui.diagnostics import Finding, findings_by_sid, severity_by_sid
 from bindings_tui.errors import ApiError, AuthError, BindingsError
 from bindings_tui.filtering import TypeFilter, parse_query
 from bindings_tui.models import Binding
@@ -28,14 +31,24 @@ from bindings_tui.tui.messages import (
     BindingDeleted,
     DeleteFailed,
     DeleteProgress,
+    DiagnosisReady,
     LoadFailed,
     PagesLoaded,
     ServiceFetched,
 )
 from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.screens.user import DeleteRequest, UserScreen
 from bindings_tui.tui.widgets.bindings_table import BindingsTable
 from bindings_tui.tui.widgets.detail_pane import DetailPane
 from bindings_tui.tui.widgets.filter_bar import FilterBar, FilterInput, TypeToggles
+from bindings_tui.tui.widgets.findings_bar import (
+    ALL_FINDINGS,
+    FindingChoice,
+    FindingsBar,
+    choice_label,
+    in_all,
+    kinds_in,
+)
 
 if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
@@ -79,10 +92,12 @@ class BrowserScreen(Screen[None]):
         KeyBinding("2", "toggle_type(2)", "gcm", show=False, id="browser.type2"),
         KeyBinding("3", "toggle_type(3)", "fcm", show=False, id="browser.type3"),
         KeyBinding("4", "toggle_type(4)", "twilsock", show=False, id="browser.type4"),
+        KeyBinding("f", "cycle_findings", "Findings", id="browser.findings"),
+        KeyBinding("u", "user", "User", id="browser.user"),
         KeyBinding("d,delete", "delete", "Delete", id="browser.delete"),
         KeyBinding("space", "mark", "Mark", id="browser.mark"),
-        KeyBinding("v", "toggle_raw", "JSON", id="browser.raw"),
-        KeyBinding("o", "cycle_sort", "Sort", id="browser.sort"),
+        KeyBinding("v", "toggle_raw", "JSON", show=False, id="browser.raw"),
+        KeyBinding("o", "cycle_sort", "Sort", show=False, id="browser.sort"),
         KeyBinding("O", "reverse_sort", "Reverse sort", show=False, id="browser.reverse"),
         KeyBinding("r", "reload", "Reload", id="browser.reload"),
         KeyBinding("c", "copy_sid", "Copy SID", show=False, id="browser.copy_sid"),
@@ -90,7 +105,7 @@ class BrowserScreen(Screen[None]):
         KeyBinding("p", "toggle_detail", "Detail pane", show=False, id="browser.detail"),
         KeyBinding("tab", "focus_detail", "Focus detail", show=False, id="browser.focus_detail"),
         KeyBinding("s", "switch_service", "Service", id="browser.service"),
-        KeyBinding("a", "switch_api", "API", id="browser.api"),
+        KeyBinding("a", "switch_api", "API", show=False, id="browser.api"),
         KeyBinding("escape", "clear", "Clear filter", show=False, id="browser.clear"),
         KeyBinding("question_mark", "help", "Help", key_display="?", id="browser.help"),
     ]
@@ -110,6 +125,13 @@ class BrowserScreen(Screen[None]):
         self._identity_generation = 0
         self._deleted: set[str] = set()
         self._identity_timer: Timer | None = None
+        # push diagnosis of what is loaded (None until the list has loaded)
+        self.report: DiagnosisReport | None = None
+        self.report_scope = ""
+        self.findings_index: dict[str, list[Finding]] = {}
+        self.finding_choice: FindingChoice = None
+        self.diagnosis_status: str | None = None
+        self._diagnosis_generation = 0
 
     # ---- plumbing ------------------------------------------------------------------------
 
@@ -128,6 +150,7 @@ class BrowserScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="context")
         yield FilterBar(id="filter-bar")
+        yield FindingsBar(id="findings")
         yield BindingsTable(self.store, clock=self.bt_app.ctx.clock, id="bindings")
         yield DetailPane(id="detail")
         with Horizontal(id="status"):
@@ -139,6 +162,7 @@ class BrowserScreen(Screen[None]):
         self.table.focus()
         self._show_context()
         self._show_types()
+        self._show_findings()
         self._show_status()
         self.set_interval(60, self.table.tick)
         self.reload()
@@ -191,7 +215,15 @@ class BrowserScreen(Screen[None]):
         if binding is not None and self.identity_store is not None:
             same = _merge(same, self.store.by_identity(binding.identity))
         pane = self.query_one(DetailPane)
-        pane.show(binding, same, self.bt_app.ctx.clock(), raw=self.raw)
+        findings = self.findings_index.get(binding.sid, []) if binding else []
+        pane.show(
+            binding,
+            same,
+            self.bt_app.ctx.clock(),
+            raw=self.raw,
+            findings=findings,
+            report=self.report,
+        )
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -200,6 +232,7 @@ class BrowserScreen(Screen[None]):
         self._generation += 1
         self.store = _carry_view(self.store, BindingStore())
         self.load_state = LoadState()
+        self._forget_diagnosis()
         if self.identity_store is None:
             self.table.set_store(self.store)
         self._load(self._generation)
@@ -276,6 +309,8 @@ class BrowserScreen(Screen[None]):
         elif current is None and self.identity_store is not None:
             self._show_detail(self.table.current)  # "other bindings" may have grown
         self._show_status()
+        if message.done:
+            self._diagnose_when_loaded(identity)
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
@@ -302,6 +337,7 @@ class BrowserScreen(Screen[None]):
         self._identity_generation += 1
         self.identities = identities
         self.identity_store = _carry_view(self.store, BindingStore())
+        self.identity_store.set_restriction(self.store.restriction)
         self.identity_state = LoadState()
         self.table.set_store(self.identity_store)
         self._query_identity(self._identity_generation, identities)
@@ -314,6 +350,8 @@ class BrowserScreen(Screen[None]):
         if self.identity_store is not None:
             self.identity_store = None
             self.table.set_store(self.store)
+            if self.report_scope == "identity":
+                self._forget_diagnosis()
         self._show_status()
 
     @work(exclusive=True, group="identity")
@@ -377,8 +415,9 @@ class BrowserScreen(Screen[None]):
 
     def action_clear(self) -> None:
         filter_input = self.query_one("#filter", Input)
-        if filter_input.value or not self.store.type_filter.is_empty:
+        if filter_input.value or not self.store.type_filter.is_empty or self.finding_choice:
             filter_input.value = ""
+            self._set_finding_choice(None)
             self._apply_filter("", TypeFilter())
         elif self.active_store.marks:
             self.active_store.marks.clear()
@@ -479,15 +518,166 @@ class BrowserScreen(Screen[None]):
     def action_help(self) -> None:
         self.bt_app.show_help()
 
+    # ---- push diagnosis ----------------------------------------------------------------
+
+    def _diagnose_when_loaded(self, identity_query: bool) -> None:
+        """Diagnose the whole list once it has loaded; an identity query that finishes first
+        is diagnosed on its own meanwhile (its user's findings show at once)."""
+        if not identity_query:
+            self._diagnose(self.store.loaded(), "service")
+        elif not self.load_state.done and self.identity_store is not None:
+            self._diagnose(self.identity_store.loaded(), "identity")
+
+    def _diagnose(self, bindings: list[Binding], scope: str) -> None:
+        self._diagnosis_generation += 1
+        self.diagnosis_status = "diagnosing…"
+        self._show_findings()
+        self._run_diagnosis(self._diagnosis_generation, bindings, scope)
+
+    @work(exclusive=True, group="diagnose")
+    async def _run_diagnosis(self, generation: int, bindings: list[Binding], scope: str) -> None:
+        ctx = self.bt_app.ctx
+        report = await run_diagnostics(
+            self.bt_app.client, self.service_sid, ctx.diagnostics, ctx.clock(), bindings=bindings
+        )
+        self.post_message(DiagnosisReady(generation, report, scope))
+
+    @work(exclusive=True, group="diagnose")
+    async def _rediagnose(self, generation: int, report: DiagnosisReport, scope: str) -> None:
+        """After deletes: the same reads, the findings of what is left (no network)."""
+        store = self.identity_store if scope == "identity" else self.store
+        if store is None:
+            return
+        bindings = store.loaded()
+        fresh = await asyncio.to_thread(rediagnose, report, bindings, self.bt_app.ctx.clock())
+        self.post_message(DiagnosisReady(generation, fresh, scope))
+
+    @on(DiagnosisReady)
+    def _diagnosis_ready(self, message: DiagnosisReady) -> None:
+        message.stop()
+        if message.generation != self._diagnosis_generation:
+            return
+        self.report = message.report
+        self.report_scope = message.scope
+        self.findings_index = findings_by_sid(message.report.findings)
+        problems = message.report.problems
+        if problems:
+            self.diagnosis_status = f"{len(problems)} read(s) failed: {clip(problems[0], 80)}"
+        elif message.scope == "identity":
+            self.diagnosis_status = "this identity only; the whole list is still loading"
+        else:
+            self.diagnosis_status = None
+        self.table.set_markers(severity_by_sid(message.report.findings))
+        if self.finding_choice is not None:
+            kinds = kinds_in(message.report.findings)
+            if self.finding_choice != ALL_FINDINGS and self.finding_choice not in kinds:
+                self.finding_choice = None
+            self._apply_finding_choice()
+        self._show_findings()
+        self._show_detail(self.table.current)
+
+    def _forget_diagnosis(self) -> None:
+        self._diagnosis_generation += 1
+        self.workers.cancel_group(self, "diagnose")
+        self.report = None
+        self.report_scope = ""
+        self.findings_index = {}
+        self.diagnosis_status = None
+        if self.is_mounted:
+            self.table.set_markers({})
+            self._show_findings()
+
+    def _show_findings(self) -> None:
+        findings = None if self.report is None else self.report.findings
+        status = self.diagnosis_status
+        if self.report is None and status is None:
+            status = "after the list has loaded"
+        self.query_one(FindingsBar).show(findings, status, self.finding_choice)
+
+    def action_cycle_findings(self) -> None:
+        """`f`: all rows -> rows with findings -> each kind in turn -> all rows."""
+        if self.report is None:
+            self.notify("Findings are computed once the list has loaded", timeout=3)
+            return
+        kinds = kinds_in(self.report.findings)
+        if not kinds:
+            self.notify("No binding has a finding", timeout=3)
+            return
+        cycle: list[FindingChoice] = [None, *kinds]
+        if any(in_all(kind) for kind in kinds):
+            cycle.insert(1, ALL_FINDINGS)
+        position = cycle.index(self.finding_choice) if self.finding_choice in cycle else 0
+        self._set_finding_choice(cycle[(position + 1) % len(cycle)])
+        self.notify(f"Showing {choice_label(self.finding_choice)} (f for the next)", timeout=2)
+
+    def _set_finding_choice(self, choice: FindingChoice) -> None:
+        self.finding_choice = choice
+        self._apply_finding_choice()
+        self._show_findings()
+
+    def _apply_finding_choice(self) -> None:
+        sids: set[str] | None = None
+        choice = self.finding_choice
+        if choice is not None and self.report is not None:
+            sids = {
+                sid
+                for f in self.report.findings
+                if f.kind == choice or (choice == ALL_FINDINGS and in_all(f.kind))
+                for sid in f.binding_sids
+            }
+        current = self.table.current
+        for store in (self.store, self.identity_store):
+            if store is not None:
+                store.set_restriction(sids)
+        self.table.view_changed(current.sid if current else None)
+        self._show_status()
+
+    def action_user(self) -> None:
+        """All devices of the identity under the cursor, with their findings."""
+        binding = self.table.current
+        if binding is None or not binding.identity:
+            self.notify("No identity under the cursor", severity="warning")
+            return
+        identity = binding.identity
+        devices = _merge(self.active_store.by_identity(identity), self.store.by_identity(identity))
+        note = self.diagnosis_status if self.report is not None else None
+        screen = UserScreen(
+            identity,
+            devices,
+            self.findings_index,
+            self.report,
+            self.bt_app.ctx.clock(),
+            service_label=self.service_name or self.service_sid,
+            diagnosis_note=note,
+        )
+
+        def chosen(request: DeleteRequest | None) -> None:
+            if request is not None and request.bindings:
+                self._confirm_delete(request.bindings, reason=request.reason)
+
+        self.app.push_screen(screen, chosen)
+
     # ---- delete --------------------------------------------------------------------------
 
     def action_delete(self) -> None:
         store = self.active_store
         if store.marks:
-            targets = store.marked_bindings()
-            hidden = store.marked_hidden_count()
+            self._confirm_delete(store.marked_bindings(), reason="marked")
+            return
+        current = self.table.current
+        if current is None:
+            self.notify("No binding under the cursor", severity="warning")
+            return
+        self._confirm_delete([current], reason="")
+
+    def _confirm_delete(self, targets: list[Binding], *, reason: str) -> None:
+        """The one confirmation every delete goes through (focus starts on Cancel)."""
+        store = self.active_store
+        if len(targets) > 1 or reason == "marked":
+            hidden = store.hidden_count(b.sid for b in targets)
             body = Text()
-            body.append(f"Delete {len(targets)} marked binding(s)?\n", style="bold")
+            what = "marked binding(s)" if reason == "marked" else f"binding(s) {reason}".rstrip()
+            body.append(f"Delete {len(targets)} {what}?\n", style="bold")
             if hidden:
                 body.append(
                     f"{hidden} of them are hidden by the current filter.\n", style="bold yellow"
@@ -504,11 +694,7 @@ class BrowserScreen(Screen[None]):
             body.append("This cannot be undone.", style="italic")
             title = f"Delete {len(targets)} bindings"
         else:
-            current = self.table.current
-            if current is None:
-                self.notify("No binding under the cursor", severity="warning")
-                return
-            targets = [current]
+            current = targets[0]
             body = Text()
             body.append("Delete this binding? This cannot be undone.\n\n", style="bold")
             for label, value in (
@@ -570,13 +756,14 @@ class BrowserScreen(Screen[None]):
         self._show_detail(self.table.current)
         self._show_status()
         who = f"{visible(binding.identity)}, {visible(binding.binding_type)}"
+        bulk = self.delete_progress is not None  # a bulk delete ends with one summary
         if message.outcome is DeleteOutcome.ALREADY_GONE:
             self.notify(
                 f"{binding.sid} ({who}) was already gone (404); removed from the list",
                 title="Already deleted",
                 severity="warning",
             )
-        else:
+        elif not bulk:
             self.notify(f"Deleted {binding.sid} ({who})", title="Binding deleted")
 
     @on(DeleteFailed)
@@ -596,6 +783,9 @@ class BrowserScreen(Screen[None]):
 
     @on(DeleteProgress)
     def _delete_progress(self, message: DeleteProgress) -> None:
+        if message.finished and self.report is not None:
+            self._diagnosis_generation += 1
+            self._rediagnose(self._diagnosis_generation, self.report, self.report_scope)
         if message.total <= 1:
             return
         if message.finished:

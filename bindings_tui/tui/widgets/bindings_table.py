@@ -7,7 +7,7 @@ rich `Text` (never markup) with a small cache. Line 0 is a fixed header.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -25,9 +25,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from bindings_tui.ages import Clock, system_clock
+from bindings_tui.diagnostics import Severity
 from bindings_tui.models import Binding
 from bindings_tui.store import BindingStore, Column
 from bindings_tui.tui.cells import MARK_WIDTH, MISSING, ColumnSpec, cell_text, layout_columns
+from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS
 
 HEADER_LABELS: dict[Column, str] = {
     Column.IDENTITY: "IDENTITY",
@@ -58,6 +60,9 @@ class BindingsTable(ScrollView, can_focus=True):
         "bindings-table--marked",
         "bindings-table--pending",
         "bindings-table--missing",
+        "bindings-table--finding-error",
+        "bindings-table--finding-warning",
+        "bindings-table--finding-info",
     }
 
     DEFAULT_CSS = """
@@ -99,6 +104,7 @@ class BindingsTable(ScrollView, can_focus=True):
         self._layout_width = -1
         self._layout: list[ColumnSpec] = []
         self._last_reported: str | None = ""
+        self.markers: Mapping[str, Severity] = {}
 
     # ---- data ----------------------------------------------------------------------------
 
@@ -140,6 +146,11 @@ class BindingsTable(ScrollView, can_focus=True):
         self._ensure_cursor_visible()
         self.refresh()
         self._report_cursor()
+
+    def set_markers(self, markers: Mapping[str, Severity]) -> None:
+        """Binding SID -> its most severe finding, shown beside the mark."""
+        self.markers = markers
+        self.refresh_rows()
 
     def refresh_rows(self) -> None:
         """Marks or pending state changed: repaint visible rows."""
@@ -291,8 +302,15 @@ class BindingsTable(ScrollView, can_focus=True):
                 cursor_style = cursor_style + Style(dim=True)
             style = style + cursor_style
         missing = self.get_component_rich_style("bindings-table--missing")
-        mark = "● " if flags & 2 else "  "
-        text = Text(mark, no_wrap=True, end="")
+        text = Text("●" if flags & 2 else " ", no_wrap=True, end="")
+        # The second character: the row's most severe finding (the first is the mark).
+        severity = self.markers.get(binding.sid)
+        if severity is None:
+            text.append("  ")
+        else:
+            finding_style = self.get_component_rich_style(f"bindings-table--finding-{severity}")
+            text.append(SEVERITY_GLYPHS[severity], style=finding_style)
+            text.append(" ")
         for spec in self._columns():
             value = cell_text(binding, spec.column, spec.width, self._now)
             cell = Text(value, no_wrap=True, end="", style=missing if value == MISSING else "")

@@ -12,9 +12,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from bindings_tui.ages import long_age, relative_age
+from bindings_tui.diagnose_run import DiagnosisReport
+from bindings_tui.diagnostics import Finding, sort_findings
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip, make_visible
 from bindings_tui.tui.cells import MISSING, visible
+from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
 
 LABEL_WIDTH = 15
 
@@ -25,8 +28,53 @@ def raw_json_text(binding: Binding) -> Text:
     return Text("\n".join(make_visible(line) for line in dumped.splitlines()), no_wrap=False)
 
 
-def detail_text(binding: Binding, same_identity: Sequence[Binding], now: datetime) -> Table:
-    """Every field (long values fold, never wrap at random), then the identity's other bindings."""
+def credential_text(binding: Binding, report: DiagnosisReport | None) -> Text:
+    """The credential SID and what the Credentials resource said about it."""
+    sid = binding.credential_sid
+    text = Text(visible(sid), style="dim" if not sid else "")
+    if not sid:
+        return text
+    if report is None:
+        text.append("  (resolved once the list has loaded)", style="dim italic")
+    elif sid in report.credentials:
+        credential = report.credentials[sid]
+        if credential is None:
+            text.append("  does not exist", style="bold red")
+        else:
+            name = visible(credential.friendly_name)
+            text.append(f"  {name} · {visible(credential.type)}")
+            if credential.sandbox:
+                text.append(" · APN sandbox", style="cyan")
+            elif credential.type == "apn" and credential.sandbox is False:
+                text.append(" · APN production")
+    elif sid in report.unresolved_credentials:
+        reason = clip(make_visible(report.unresolved_credentials[sid]), 80)
+        text.append(f"  could not be read: {reason}", style="yellow")
+    return text
+
+
+def findings_text(findings: Sequence[Finding]) -> Text:
+    """One line per finding, most severe first: glyph, kind, what it means."""
+    text = Text()
+    for index, finding in enumerate(sort_findings(findings)):
+        if index:
+            text.append("\n")
+        style = SEVERITY_STYLES[finding.severity]
+        text.append(f"{SEVERITY_GLYPHS[finding.severity]} {finding.kind.label}: ", style=style)
+        text.append(make_visible(finding.summary))
+    return text
+
+
+def detail_text(
+    binding: Binding,
+    same_identity: Sequence[Binding],
+    now: datetime,
+    *,
+    findings: Sequence[Finding] = (),
+    report: DiagnosisReport | None = None,
+) -> Table:
+    """Findings first, every field (long values fold, never wrap at random), then the
+    identity's other bindings."""
     fields = Table.grid(padding=(0, 1))
     fields.add_column(width=LABEL_WIDTH - 1, no_wrap=True, style="bold")
     fields.add_column(overflow="fold")
@@ -34,11 +82,15 @@ def detail_text(binding: Binding, same_identity: Sequence[Binding], now: datetim
     def field(label: str, value: str) -> None:
         fields.add_row(label, Text(value, style="dim" if value == MISSING else ""))
 
+    if findings:
+        fields.add_row(Text("findings", style="bold red"), findings_text(findings))
+    elif report is not None:
+        fields.add_row("findings", Text("none", style="green"))
     field("identity", visible(binding.identity))
     field("binding type", visible(binding.binding_type))
     field("endpoint", visible(binding.endpoint))
     field("message types", ", ".join(map(make_visible, binding.message_types)) or MISSING)
-    field("credential", visible(binding.credential_sid))
+    fields.add_row("credential", credential_text(binding, report))
     field("sid", binding.sid)
     field("service", visible(binding.service_sid))
     field("account", visible(binding.account_sid))
@@ -82,6 +134,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         now: datetime,
         *,
         raw: bool,
+        findings: Sequence[Finding] = (),
+        report: DiagnosisReport | None = None,
     ) -> None:
         body = self.query_one("#detail-body", Static)
         if binding is None:
@@ -89,4 +143,7 @@ class DetailPane(VerticalScroll, can_focus=True):
             body.update(Text("No binding selected", style="dim"))
             return
         self.border_title = f"{'Raw JSON' if raw else 'Detail'} · {binding.sid}"
-        body.update(raw_json_text(binding) if raw else detail_text(binding, same_identity, now))
+        if raw:
+            body.update(raw_json_text(binding))
+        else:
+            body.update(detail_text(binding, same_identity, now, findings=findings, report=report))

@@ -1,0 +1,206 @@
+"""One user's devices: every binding of an identity with its findings, and clean-ups.
+
+Dismisses with a `DeleteRequest` (the browser asks for confirmation as for any delete),
+or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding as KeyBinding
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from bindings_tui.ages import relative_age
+from bindings_tui.diagnose_run import DiagnosisReport
+from bindings_tui.diagnostics import Finding, FindingKind, cleanup_targets, sort_findings
+from bindings_tui.models import Binding
+from bindings_tui.textsafe import clip
+from bindings_tui.tui.cells import short_message_types, visible
+from bindings_tui.tui.widgets.detail_pane import credential_text
+from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
+
+if TYPE_CHECKING:
+    from bindings_tui.tui.app import BindingsApp
+
+# What a clean-up of each kind deletes, said to the user before the confirmation.
+CLEANUP_LABELS: dict[FindingKind, str] = {
+    FindingKind.SHARED_ENDPOINT: "on endpoints that other identities also use",
+    FindingKind.CREDENTIAL_MISSING: "whose credential does not exist",
+    FindingKind.CREDENTIAL_TYPE_MISMATCH: "whose credential is for another push type",
+    FindingKind.PILE_UP: "piled up (older than the newest of their type)",
+    FindingKind.STALE: "not updated for a long time",
+    FindingKind.NO_NEW_MESSAGE: "not subscribed to new_message",
+}
+
+
+def _newest_first(bindings: Sequence[Binding]) -> list[Binding]:
+    def key(b: Binding) -> float:
+        moment = b.date_updated or b.date_created
+        return moment.timestamp() if moment is not None else float("-inf")
+
+    return sorted(bindings, key=key, reverse=True)
+
+
+def device_prompt(
+    binding: Binding,
+    findings: Sequence[Finding],
+    report: DiagnosisReport | None,
+    now: datetime,
+) -> Text:
+    """A device line (type, endpoint, messages, age, credential, SID), then its findings."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    ordered = sort_findings(findings)
+    if ordered:
+        worst = ordered[0].severity
+        text.append(SEVERITY_GLYPHS[worst] + " ", style=SEVERITY_STYLES[worst])
+    else:
+        text.append("  ")
+    text.append(f"{visible(binding.binding_type):<9}", style="bold")
+    text.append(f"{clip(visible(binding.endpoint), 24):<25}")
+    text.append(f"{short_message_types(binding.message_types):<11}")
+    age = relative_age(binding.date_updated or binding.date_created, now)
+    text.append(f"updated {age:<5}", style="dim")
+    text.append(binding.sid, style="dim")
+    text.append("\n    credential ")
+    text.append_text(credential_text(binding, report))
+    for finding in ordered:
+        text.append("\n    ")
+        text.append(
+            f"{SEVERITY_GLYPHS[finding.severity]} {finding.kind.label}",
+            style=SEVERITY_STYLES[finding.severity],
+        )
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteRequest:
+    """What the user chose to delete, and how to name it in the confirmation."""
+
+    bindings: list[Binding]
+    reason: str
+
+
+class UserScreen(Screen[DeleteRequest | None]):
+    """Everything about one identity's devices, on one screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        KeyBinding("escape,u", "back", "Back", id="user.back"),
+        KeyBinding("d,delete", "delete", "Delete", id="user.delete"),
+        KeyBinding("question_mark", "help", "Help", key_display="?", id="user.help"),
+    ]
+
+    def __init__(
+        self,
+        identity: str,
+        bindings: Sequence[Binding],
+        findings_by_sid: Mapping[str, Sequence[Finding]],
+        report: DiagnosisReport | None,
+        now: datetime,
+        *,
+        service_label: str,
+        diagnosis_note: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.identity = identity
+        self.bindings = _newest_first(bindings)
+        self.findings_by_sid = findings_by_sid
+        self.report = report
+        self.now = now
+        self.service_label = service_label
+        self.diagnosis_note = diagnosis_note
+        self._targets: dict[str, DeleteRequest] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._context_line(), id="context")
+        yield Static(self._summary(), id="user-summary")
+        yield OptionList(*self._options(), id="user-devices", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def _context_line(self) -> Text:
+        text = Text(no_wrap=True, end="", overflow="ellipsis")
+        text.append(" User ", style="bold")
+        text.append(visible(self.identity), style="bold reverse")
+        text.append(f"  ·  {len(self.bindings)} device(s)  ·  ")
+        text.append(self.service_label)
+        return text
+
+    def _summary(self) -> Text:
+        mine = {b.sid for b in self.bindings}
+        findings = {
+            id(f): f for sid in mine for f in self.findings_by_sid.get(sid, ()) if f.binding_sids
+        }
+        text = Text()
+        if self.report is None:
+            text.append(self.diagnosis_note or "Findings appear once the list has loaded.")
+            text.stylize("italic dim")
+            return text
+        if not findings:
+            text.append("No findings for this user's devices.", style="green")
+        else:
+            text.append(f"{len(findings)} finding(s) on these devices. ", style="bold")
+            text.append("d or enter deletes the device or clean-up under the cursor ")
+            text.append("(after a confirmation).", style="dim")
+        if self.diagnosis_note:
+            text.append(f"\n{self.diagnosis_note}", style="dim italic")
+        return text
+
+    def _options(self) -> list[Option | None]:
+        """Clean-ups first (what the user came for), then every device, newest first."""
+        options: list[Option | None] = []
+        by_sid = {b.sid: b for b in self.bindings}
+        if self.report is not None:
+            findings = [f for sid in by_sid for f in self.findings_by_sid.get(sid, ())]
+            unique = list({id(f): f for f in findings}.values())
+            for kind, sids in cleanup_targets(unique, by_sid).items():
+                key = f"cleanup:{kind.value}"
+                reason = f"of {visible(self.identity)} {CLEANUP_LABELS[kind]}"
+                self._targets[key] = DeleteRequest([by_sid[s] for s in sids], reason)
+                prompt = Text(no_wrap=True, overflow="ellipsis")
+                prompt.append("Delete ", style="bold")
+                prompt.append(f"the {len(sids)} binding(s) of {visible(self.identity)} ")
+                prompt.append(CLEANUP_LABELS[kind])
+                prompt.append(f"  ({kind.value})", style="dim")
+                options.append(Option(prompt, id=key))
+            if options:
+                options.append(None)
+        for binding in self.bindings:
+            mine = self.findings_by_sid.get(binding.sid, ())
+            prompt = device_prompt(binding, mine, self.report, self.now)
+            options.append(Option(prompt, id=f"device:{binding.sid}"))
+            self._targets[f"device:{binding.sid}"] = DeleteRequest([binding], "")
+        return options
+
+    def request_at_cursor(self) -> DeleteRequest | None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is None or option.id is None:
+            return None
+        return self._targets.get(option.id)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_delete()
+
+    def action_delete(self) -> None:
+        request = self.request_at_cursor()
+        if request is not None:
+            self.dismiss(request)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        cast("BindingsApp", self.app).show_help()

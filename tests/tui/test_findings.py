@@ -1,0 +1,209 @@
+"""Push diagnostics in the TUI, checked against the anomalies the fake seeded."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from textual.widgets import Static
+
+from bindings_tui.diagnostics import FindingKind, Severity
+from bindings_tui.fake_twilio.anomalies import seeded_anomalies
+from bindings_tui.models import ApiFlavor
+from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.screens.user import DeleteRequest, UserScreen
+from bindings_tui.tui.widgets.bindings_table import BindingsTable
+from bindings_tui.tui.widgets.detail_pane import DetailPane
+from tui.scenarios import (
+    PILE_UP_IDENTITY,
+    SIZE,
+    browser,
+    build,
+    type_text,
+    wait_for,
+    wait_loaded,
+)
+
+
+def kind_sids(screen: Any, kind: FindingKind) -> set[str]:
+    assert screen.report is not None
+    return {sid for f in screen.report.findings if f.kind is kind for sid in f.binding_sids}
+
+
+def shown_sids(screen: Any) -> set[str]:
+    return {b.sid for b in screen.active_store.visible()}
+
+
+def fake_sids(built: Any) -> set[str]:
+    sids: set[str] = built.fake.binding_sids(ApiFlavor.CONVERSATIONS, built.fake.service_sids()[0])
+    return sids
+
+
+async def cursor_to(pilot: Any, user: UserScreen, reason: str) -> DeleteRequest:
+    """Move the user view's cursor down to the clean-up whose reason says `reason`."""
+    for _ in range(10):
+        request = user.request_at_cursor()
+        if request is not None and reason in request.reason:
+            return request
+        await pilot.press("down")
+    raise AssertionError(f"no clean-up saying {reason!r}")
+
+
+async def test_findings_match_the_seeded_anomalies() -> None:
+    built = build()
+    expected = seeded_anomalies(built.fake, built.fake.service_sids()[0])
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        assert screen.report is not None and screen.report_scope == "service"
+        assert kind_sids(screen, FindingKind.SHARED_ENDPOINT) == expected.shared_endpoint
+        assert kind_sids(screen, FindingKind.STALE) == expected.stale
+        assert kind_sids(screen, FindingKind.NO_NEW_MESSAGE) == expected.no_new_message
+        assert kind_sids(screen, FindingKind.CREDENTIAL_MISSING) == expected.missing_credential
+        assert (
+            kind_sids(screen, FindingKind.CREDENTIAL_TYPE_MISMATCH)
+            == expected.credential_type_mismatch
+        )
+        pile_ups = {f.identity for f in screen.report.findings if f.kind is FindingKind.PILE_UP}
+        assert pile_ups == expected.many_stale_apn_identities
+        # The row markers carry the most severe finding of each binding.
+        markers = pilot.app.screen.query_one(BindingsTable).markers
+        for sid in expected.missing_credential:
+            assert markers[sid] is Severity.ERROR
+        for sid in expected.no_new_message - expected.shared_endpoint:
+            assert markers.get(sid) in (Severity.WARNING, Severity.ERROR)
+
+
+async def test_f_cycles_rows_with_findings_then_each_kind_and_escape_clears() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        total = screen.store.loaded_count
+        assert screen.report is not None
+        problems = {
+            sid
+            for f in screen.report.findings
+            if f.severity is not Severity.INFO
+            for sid in f.binding_sids
+        }
+        await pilot.press("f")
+        await pilot.pause()
+        assert shown_sids(screen) == problems
+        assert screen.store.shown_count < total
+        await pilot.press("f")  # the most severe kind next
+        await pilot.pause()
+        first_kind = screen.finding_choice
+        assert isinstance(first_kind, FindingKind)
+        assert shown_sids(screen) == kind_sids(screen, first_kind)
+        # The text filter still narrows within the finding filter.
+        await pilot.press("slash")
+        await type_text(pilot, "zzz-no-such")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown_sids(screen) == set()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.finding_choice is None
+        assert screen.store.shown_count == total
+
+
+async def test_detail_pane_lists_findings_and_the_resolved_credential() -> None:
+    built = build()
+    expected = seeded_anomalies(built.fake, built.fake.service_sids()[0])
+    sid = min(expected.missing_credential)
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, sid.lower())
+        await pilot.press("enter")
+        await pilot.pause()
+        table = pilot.app.screen.query_one(BindingsTable)
+        assert table.current is not None and table.current.sid == sid
+        body = pilot.app.screen.query_one(DetailPane).query_one("#detail-body", Static)
+        console = Console(width=110, record=True, file=io.StringIO())
+        console.print(body.content)
+        text = console.export_text()
+        assert "Credential does not exist" in text
+        assert "does not exist" in text.split("credential", 1)[-1]
+        assert screen.findings_index[sid]
+
+
+async def test_user_view_clean_up_deletes_stale_bindings_after_confirmation() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        mine = {b.sid for b in screen.store.by_identity(PILE_UP_IDENTITY)}
+        stale = kind_sids(screen, FindingKind.STALE) & mine
+        assert len(mine) > 5 and stale
+        await pilot.press("slash")
+        await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
+        await pilot.press("enter", "u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
+        user = pilot.app.screen
+        assert isinstance(user, UserScreen)
+        assert {b.sid for b in user.bindings} == mine
+        # Walk to the stale clean-up and ask for it: the normal confirmation comes up.
+        request = await cursor_to(pilot, user, "not updated")
+        assert {b.sid for b in request.bindings} == stale
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
+        await pilot.press("n")  # cancel first: nothing goes
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the browser")
+        assert stale <= fake_sids(built)
+
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
+        user = pilot.app.screen
+        assert isinstance(user, UserScreen)
+        await cursor_to(pilot, user, "not updated")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not (stale & fake_sids(built)), "the deletes")
+        assert (mine - stale) <= fake_sids(built)  # the fresh ones stay
+        # The diagnosis follows the deletes: no stale finding names a deleted binding.
+        await wait_for(
+            pilot,
+            lambda: not (kind_sids(screen, FindingKind.STALE) & stale),
+            "the diagnosis to follow",
+        )
+
+
+async def test_pile_up_clean_up_keeps_the_newest_binding() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        assert screen.report is not None
+        pile = next(
+            f
+            for f in screen.report.findings
+            if f.kind is FindingKind.PILE_UP and f.identity == PILE_UP_IDENTITY
+        )
+        await pilot.press("slash")
+        await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
+        await pilot.press("enter", "u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
+        user = pilot.app.screen
+        assert isinstance(user, UserScreen)
+        request = await cursor_to(pilot, user, "piled up")  # clean-ups come first
+        assert [b.sid for b in request.bindings] == list(pile.binding_sids[1:])
+        assert pile.binding_sids[0] not in {b.sid for b in request.bindings}
+
+
+async def test_identity_query_is_diagnosed_while_the_full_list_loads() -> None:
+    built = build(gate=1)  # the full list stalls after its first page
+    async with built.app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: hasattr(pilot.app.screen, "load_state"), "browser")
+        screen = browser(pilot)
+        await wait_for(pilot, lambda: screen.load_state.pages == 1, "the first page")
+        assert screen.report is None
+        for gate in built.gates:
+            gate.allow = 10_000  # only the identity query's requests come after this
+        await pilot.press("i")
+        await type_text(pilot, PILE_UP_IDENTITY)
+        await wait_for(pilot, lambda: screen.identity_state.done, "the identity query")
+        await wait_for(pilot, lambda: screen.report is not None, "the identity's diagnosis")
+        assert screen.report_scope == "identity"
+        assert not screen.load_state.done
+        piles = [f for f in screen.report.findings if f.kind is FindingKind.PILE_UP]
+        assert [f.identity for f in piles] == [PILE_UP_IDENTITY]
