@@ -23,7 +23,7 @@ from bindings_tui.diagnostics import (
     sort_findings,
     summary_counts,
 )
-from bindings_tui.errors import InputError
+from bindings_tui.errors import BindingsError, InputError
 from bindings_tui.models import ApiFlavor, Binding
 from bindings_tui.output import json_dumps
 from bindings_tui.sids import validate_sid
@@ -103,11 +103,32 @@ def parse_now(value: str | None, demo: bool) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
+def settings_profile(flag: str | None) -> str | None:
+    """The profile whose thresholds apply: the one the credentials come from (the
+    resolution order: --profile, then the environment, then the active profile)."""
+    if flag:
+        return flag
+    from bindings_tui.credentials.api_credentials import credentials_from_env
+    from bindings_tui.credentials.profiles import ProfileStore
+
+    try:
+        if credentials_from_env() is not None:
+            return None
+        active = ProfileStore().active()
+    except BindingsError:
+        return None  # the client reports bad credentials; thresholds fall back to defaults
+    return active.name if active is not None else None
+
+
 async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from bindings_tui import cli
 
     demo = bool(getattr(args, "demo", False))
-    settings = load_settings(pile_up_threshold=args.pile_up, stale_days=args.stale_days)
+    settings = load_settings(
+        profile=None if demo else settings_profile(getattr(args, "profile", None)),
+        pile_up_threshold=args.pile_up,
+        stale_days=args.stale_days,
+    )
     now = parse_now(args.now, demo)
     if not args.service and not demo:
         raise InputError("--service IS... is required (list services with `bindings-tui services`)")

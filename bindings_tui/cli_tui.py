@@ -56,8 +56,8 @@ def run_tui(args: argparse.Namespace) -> int:
     from bindings_tui.diagnose_run import load_settings
     from bindings_tui.tui.app import BindingsApp
 
-    settings = load_settings()  # a broken config.toml stops here with one line
     if getattr(args, "demo", False):
+        settings = load_settings()  # a broken config.toml stops here with one line
         from bindings_tui.tui.factory import DemoOptions, demo_app
 
         bindings = getattr(args, "bindings", 5000)
@@ -76,7 +76,7 @@ def run_tui(args: argparse.Namespace) -> int:
         )
     else:
         ctx = _real_context(args, api, service, page_size)
-        ctx.diagnostics = settings
+        ctx.diagnostics = load_settings(profile=ctx.profile_name)
         app = BindingsApp(ctx)
     result = app.run()
     return int(result or 0)

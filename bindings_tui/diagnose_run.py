@@ -5,11 +5,15 @@ each distinct credential SID once (concurrently, bounded), reads the service's p
 settings, and returns every finding plus what it resolved. No textual import.
 
 Thresholds come from the optional `[diagnostics]` table of `<config dir>/config.toml`
-(config dir: env BINDINGS_TUI_CONFIG_DIR, else platformdirs' user config path):
+(config dir: env BINDINGS_TUI_CONFIG_DIR, else platformdirs' user config path), and a
+profile may set its own:
 
     [diagnostics]
     pile_up_threshold = 5   # more than this many bindings of one type per identity
     stale_days = 60         # more than this many days without an update
+
+    [profiles.prod.diagnostics]
+    stale_days = 30         # for the profile named prod only
 """
 
 from __future__ import annotations
@@ -175,33 +179,28 @@ def settings_path(directory: Path | None = None) -> Path:
 def load_settings(
     directory: Path | None = None,
     *,
+    profile: str | None = None,
     pile_up_threshold: int | None = None,
     stale_days: int | None = None,
 ) -> DiagnosticsSettings:
-    """Defaults, then `[diagnostics]` of config.toml (if any), then the given overrides.
+    """Defaults, then `[diagnostics]` of config.toml, then the profile's own
+    `[profiles.NAME.diagnostics]` there, then the given overrides.
 
     A missing file or table means defaults; anything else wrong is a ConfigError naming
     the file (unknown keys included, so a typo does not silently do nothing).
     """
     path = settings_path(directory)
+    data = _read_toml(path)
     values: dict[str, Any] = {}
-    table = _read_table(path)
-    if table is not None:
-        unknown = sorted(set(table) - set(_SETTING_KEYS))
-        if unknown:
-            raise ConfigError(
-                f"{path}: [{SETTINGS_TABLE}] has unknown keys {', '.join(unknown)} "
-                f"(known: {', '.join(_SETTING_KEYS)})"
-            )
-        for key in _SETTING_KEYS:
-            if key in table:
-                value = table[key]
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise ConfigError(
-                        f"{path}: [{SETTINGS_TABLE}] {key} must be a whole number of at "
-                        f"least 1, got {value!r}"
-                    )
-                values[key] = value
+    values.update(_settings_from(path, data.get(SETTINGS_TABLE), f"[{SETTINGS_TABLE}]"))
+    profiles = data.get("profiles")
+    if (
+        profile is not None
+        and isinstance(profiles, dict)
+        and isinstance(profiles.get(profile), dict)
+    ):
+        where = f"[profiles.{profile}.{SETTINGS_TABLE}]"
+        values.update(_settings_from(path, profiles[profile].get(SETTINGS_TABLE), where))
     if pile_up_threshold is not None:
         values["pile_up_threshold"] = pile_up_threshold
     if stale_days is not None:
@@ -209,23 +208,41 @@ def load_settings(
     return DiagnosticsSettings(**values)
 
 
-def _read_table(path: Path) -> dict[str, Any] | None:
+def _settings_from(path: Path, table: object, where: str) -> dict[str, int]:
+    """The thresholds one table sets, checked strictly (None: nothing set)."""
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {where} must be a table")
+    unknown = sorted(set(table) - set(_SETTING_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{path}: {where} has unknown keys {', '.join(unknown)} "
+            f"(known: {', '.join(_SETTING_KEYS)})"
+        )
+    values: dict[str, int] = {}
+    for key in _SETTING_KEYS:
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(
+                    f"{path}: {where} {key} must be a whole number of at least 1, got {value!r}"
+                )
+            values[key] = value
+    return values
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None
+        return {}
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}); fix it or move it away") from None
-    table = data.get(SETTINGS_TABLE)
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: '{SETTINGS_TABLE}' must be a table")
-    return table
 
 
 __all__ = [

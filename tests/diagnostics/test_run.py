@@ -195,6 +195,21 @@ def test_config_table_then_overrides() -> None:
     assert load_settings(stale_days=7) == DiagnosticsSettings(pile_up_threshold=3, stale_days=7)
 
 
+def test_a_profile_table_overrides_the_shared_one_for_that_profile_only() -> None:
+    write_config(
+        "[diagnostics]\nstale_days = 30\n\n"
+        "[profiles.prod.diagnostics]\nstale_days = 7\n\n"
+        "[profiles.staging]\nnote = 1\n"
+    )
+    assert load_settings(profile="prod") == DiagnosticsSettings(stale_days=7)
+    assert load_settings(profile="staging") == DiagnosticsSettings(stale_days=30)
+    assert load_settings(profile="other") == DiagnosticsSettings(stale_days=30)
+    assert load_settings(profile="prod", stale_days=2).stale_days == 2
+    write_config("[profiles.prod.diagnostics]\nstale_dayz = 7\n")
+    with pytest.raises(ConfigError, match=r"\[profiles\.prod\.diagnostics\] has unknown keys"):
+        load_settings(profile="prod")
+
+
 def test_explicit_directory(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("[diagnostics]\nstale_days = 9\n")
     assert load_settings(tmp_path).stale_days == 9
