@@ -40,6 +40,19 @@ def fake_sids(built: Any) -> set[str]:
     return sids
 
 
+async def open_user(pilot: Any, *, filter_first: bool) -> UserScreen:
+    """`u` on PILE_UP_IDENTITY's row (after filtering the table down to it)."""
+    if filter_first:
+        await pilot.press("slash")
+        await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
+        await pilot.press("enter")
+    await pilot.press("u")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
+    user = pilot.app.screen
+    assert isinstance(user, UserScreen)
+    return user
+
+
 async def cursor_to(pilot: Any, user: UserScreen, reason: str) -> DeleteRequest:
     """Move the user view's cursor down to the clean-up whose reason says `reason`."""
     for _ in range(10):
@@ -135,12 +148,7 @@ async def test_user_view_clean_up_deletes_stale_bindings_after_confirmation() ->
         mine = {b.sid for b in screen.store.by_identity(PILE_UP_IDENTITY)}
         stale = kind_sids(screen, FindingKind.STALE) & mine
         assert len(mine) > 5 and stale
-        await pilot.press("slash")
-        await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
-        await pilot.press("enter", "u")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
-        user = pilot.app.screen
-        assert isinstance(user, UserScreen)
+        user = await open_user(pilot, filter_first=True)
         assert {b.sid for b in user.bindings} == mine
         # Walk to the stale clean-up and ask for it: the normal confirmation comes up.
         request = await cursor_to(pilot, user, "not updated")
@@ -151,10 +159,7 @@ async def test_user_view_clean_up_deletes_stale_bindings_after_confirmation() ->
         await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the browser")
         assert stale <= fake_sids(built)
 
-        await pilot.press("u")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
-        user = pilot.app.screen
-        assert isinstance(user, UserScreen)
+        user = await open_user(pilot, filter_first=False)
         await cursor_to(pilot, user, "not updated")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
@@ -179,12 +184,7 @@ async def test_pile_up_clean_up_keeps_the_newest_binding() -> None:
             for f in screen.report.findings
             if f.kind is FindingKind.PILE_UP and f.identity == PILE_UP_IDENTITY
         )
-        await pilot.press("slash")
-        await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
-        await pilot.press("enter", "u")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
-        user = pilot.app.screen
-        assert isinstance(user, UserScreen)
+        user = await open_user(pilot, filter_first=True)
         request = await cursor_to(pilot, user, "piled up")  # clean-ups come first
         assert [b.sid for b in request.bindings] == list(pile.binding_sids[1:])
         assert pile.binding_sids[0] not in {b.sid for b in request.bindings}
