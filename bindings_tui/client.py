@@ -113,6 +113,8 @@ def parse_error_body(status: int, body: bytes, method: str, path: str) -> ApiErr
     if code is not None and not more_info:
         more_info = f"https://www.twilio.com/docs/errors/{code}"
     message = clip(make_visible(message), 300)
+    # The link is server data too: it reaches the terminal, so it is made inert like the message.
+    more_info = clip(make_visible(more_info), 300) if more_info else None
     cls = api_error_class(status, code)
     return cls(status, message, code=code, more_info=more_info, method=method, path=path)
 

@@ -444,6 +444,16 @@ def test_error_message_makes_escape_sequences_visible() -> None:
     assert "\\x1b" in error.user_message()
 
 
+def test_error_link_from_the_server_is_made_inert_too() -> None:
+    # more_info is server data like the message: a hostile link must not reach a terminal raw.
+    body = {"code": 20001, "message": "x", "more_info": "https://e.test/\x1b]0;pwned\x07\n\u202e"}
+    error = parse_error_body(400, json.dumps(body).encode(), "GET", "/p")
+    shown = error.user_message()
+    assert "\x1b" not in shown and "\x07" not in shown and "\n" not in shown
+    assert "\u202e" not in shown
+    assert error.more_info == "https://e.test/\\x1b]0;pwned\\x07\\x0a\\u202e"
+
+
 def test_client_repr_hides_the_secret() -> None:
     client = TwilioClient(CREDS, base_url=BASE)
     assert SECRET not in repr(client)

@@ -83,6 +83,15 @@ def test_error_parser_always_gives_a_printable_one_liner(status: int, body: byte
     assert "\n" not in message and "\x1b" not in message
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(400, 599), st.text(max_size=60), st.text(max_size=60))
+def test_error_message_and_link_are_one_inert_line(status: int, message: str, tail: str) -> None:
+    body = {"code": 20001, "message": message, "more_info": "https://x.test/" + tail}
+    error = parse_error_body(status, json.dumps(body).encode(), "GET", "/v1/x")
+    shown = error.user_message()
+    assert all(ch.isprintable() or unicodedata.category(ch) == "Zs" for ch in shown), shown
+
+
 @given(st.text(max_size=40))
 def test_sid_validation_agrees_with_the_official_pattern(value: str) -> None:
     official = re.compile(r"^IS[0-9a-fA-F]{32}$")
