@@ -192,5 +192,6 @@ def binding_detail(b: Binding) -> str:
         if key not in known:
             fields.append((key, json_dumps(value) if not isinstance(value, str) else value))
     for name, value in fields:
-        lines.write(f"{name:<16} {make_visible(value) if value else '-'}\n")
+        # Extra keys come from the server's JSON: the name is untrusted like the value.
+        lines.write(f"{make_visible(name):<16} {make_visible(value) if value else '-'}\n")
     return lines.getvalue()

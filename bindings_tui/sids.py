@@ -23,7 +23,8 @@ _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
 
 def is_sid(prefix: str, value: str) -> bool:
     """True when `value` is a well-formed SID with the given two-letter prefix."""
-    return bool(_PATTERNS[prefix].match(value))
+    # fullmatch: with match, `$` would also accept a trailing newline.
+    return bool(_PATTERNS[prefix].fullmatch(value))
 
 
 def validate_sid(prefix: str, value: str) -> str:

@@ -51,6 +51,9 @@ def test_sid_validation() -> None:
         with pytest.raises(InputError, match="not a valid service SID"):
             validate_sid("IS", bad)
     assert shorten_sid("AC" + "abcdef" + "0" * 22 + "1234") == "ACabcdef…1234"
+    # `$` alone would accept a trailing newline; the login screen checks with is_sid unstripped.
+    assert not is_sid("IS", good + "\n")
+    assert not is_sid("AC", "AC" + "0" * 32 + "\n")
 
 
 def test_make_visible_neutralises_terminal_control() -> None:
@@ -126,6 +129,15 @@ def test_table_output_is_inert_for_hostile_data() -> None:
     assert "msg,add" in text
     detail = binding_detail(b)
     assert "\x1b" not in detail and "\\x1b" in detail
+
+
+def test_show_detail_makes_unknown_key_names_inert() -> None:
+    # `show` prints every extra key of the server's JSON: the key name is server data too.
+    b = Binding.from_json(raw_binding(**{"x\x1b]0;pwned\x07\u202e": "v", "fine_key": "w"}))
+    detail = binding_detail(b)
+    assert "\x1b" not in detail and "\x07" not in detail and "\u202e" not in detail
+    assert "x\\x1b]0;pwned\\x07\\u202e" in detail
+    assert "fine_key" in detail
 
 
 def test_json_output_escapes_by_json_rules_and_round_trips() -> None:
