@@ -15,13 +15,14 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input
 
 from bindings_tui.client import DeleteOutcome
 from bindings_tui.diagnose_run import DiagnosisReport, rediagnose, run_diagnostics
 from bindings_tui.diagnostics import Finding, findings_by_sid, severity_by_sid
 from bindings_tui.errors import ApiError, AuthError, BindingsError
 from bindings_tui.filtering import TypeFilter, parse_query
+from bindings_tui.gc_policy import release_loaded, settle_loaded
 from bindings_tui.models import Binding
 from bindings_tui.store import BindingStore, Column, Sort
 from bindings_tui.streams import stream_bindings
@@ -49,6 +50,8 @@ from bindings_tui.tui.widgets.findings_bar import (
     in_all,
     kinds_in,
 )
+from bindings_tui.tui.widgets.key_footer import KeyFooter
+from bindings_tui.tui.widgets.line import Line
 
 if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
@@ -132,6 +135,10 @@ class BrowserScreen(Screen[None]):
         self.finding_choice: FindingChoice = None
         self.diagnosis_status: str | None = None
         self._diagnosis_generation = 0
+        # List from here, not from on_mount: the first requests then overlap the screen's
+        # compose and first layout (tens of ms) instead of waiting for them. Pages that
+        # arrive before the mount wait in the screen's message queue.
+        self._start_load()
 
     # ---- plumbing ------------------------------------------------------------------------
 
@@ -148,15 +155,15 @@ class BrowserScreen(Screen[None]):
         return self.query_one(BindingsTable)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="context")
+        yield Line(id="context")
         yield FilterBar(id="filter-bar")
         yield FindingsBar(id="findings")
         yield BindingsTable(self.store, clock=self.bt_app.ctx.clock, id="bindings")
         yield DetailPane(id="detail")
         with Horizontal(id="status"):
-            yield Static(id="status-left")
-            yield Static(id="status-right")
-        yield Footer()
+            yield Line(id="status-left")
+            yield Line(id="status-right")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -165,7 +172,9 @@ class BrowserScreen(Screen[None]):
         self._show_findings()
         self._show_status()
         self.set_interval(60, self.table.tick)
-        self.reload()
+
+    def on_unmount(self) -> None:
+        release_loaded()  # what this screen held can be collected again (gc_policy)
 
     # ---- header and status ---------------------------------------------------------------
 
@@ -180,7 +189,7 @@ class BrowserScreen(Screen[None]):
         text.append("  ·  ")
         text.append(visible(self.service_name) if self.service_name else "…", style="bold")
         text.append(f" ({self.service_sid})", style="dim")
-        self.query_one("#context", Static).update(text)
+        self.query_one("#context", Line).show_text(text)
 
     def _show_types(self) -> None:
         self.query_one(TypeToggles).show(self.bt_app.ctx.api.binding_types, self.store.type_filter)
@@ -207,8 +216,8 @@ class BrowserScreen(Screen[None]):
         right.append(f"{store.shown_count:,} of {store.loaded_count:,}", style="bold")
         left.no_wrap = True
         left.overflow = "ellipsis"
-        self.query_one("#status-left", Static).update(left)
-        self.query_one("#status-right", Static).update(right)
+        self.query_one("#status-left", Line).show_text(left)
+        self.query_one("#status-right", Line).show_text(right)
 
     def _show_detail(self, binding: Binding | None) -> None:
         same = self.active_store.by_identity(binding.identity) if binding else []
@@ -229,27 +238,36 @@ class BrowserScreen(Screen[None]):
 
     def reload(self) -> None:
         """Forget what was loaded and list the service again (identity query too)."""
-        self._generation += 1
-        self.store = _carry_view(self.store, BindingStore())
-        self.load_state = LoadState()
-        self._forget_diagnosis()
+        self._start_load()
         if self.identity_store is None:
             self.table.set_store(self.store)
-        self._load(self._generation)
         if self.identities:
             self._start_identity_query(self.identities)
         self._show_status()
 
-    @work(exclusive=True, group="load")
-    async def _load(self, generation: int) -> None:
-        client = self.bt_app.client
+    def _start_load(self) -> None:
+        """A fresh store (same filter and sort) and a new listing; touches no widget."""
+        self._generation += 1
+        self.store = _carry_view(self.store, BindingStore())
+        self.load_state = LoadState()
+        self._forget_diagnosis()
+        self._load(self._generation)
         if self.service_name is None:
-            try:
-                service = await client.fetch_service(self.service_sid)
-                self.post_message(ServiceFetched(service.sid, service.friendly_name))
-            except BindingsError:
-                pass  # the list call below reports the problem
+            self._fetch_service_name()
+
+    @work(exclusive=True, group="load", description="load bindings")
+    async def _load(self, generation: int) -> None:
         await self._stream(generation, (), self._post_pages(generation))
+
+    @work(exclusive=True, group="service-name", description="service name")
+    async def _fetch_service_name(self) -> None:
+        """The header's service name, fetched beside the list (never before it: the first
+        rows would wait a round trip)."""
+        try:
+            service = await self.bt_app.client.fetch_service(self.service_sid)
+        except BindingsError:
+            return  # the list call reports the problem
+        self.post_message(ServiceFetched(service.sid, service.friendly_name))
 
     def _post_pages(self, generation: int) -> _PagePoster:
         return _PagePoster(self, generation)
@@ -304,6 +322,7 @@ class BrowserScreen(Screen[None]):
         shown = store is self.active_store
         current = self.table.current if shown else None
         store.append(fresh)
+        settle_loaded()  # keeps full GC passes short while a big list loads (gc_policy)
         if shown:
             self.table.view_changed(current.sid if current else None)
         elif current is None and self.identity_store is not None:
@@ -534,7 +553,8 @@ class BrowserScreen(Screen[None]):
         self._show_findings()
         self._run_diagnosis(self._diagnosis_generation, bindings, scope)
 
-    @work(exclusive=True, group="diagnose")
+    # A description, or textual's @work repr()s every argument: 100k bindings, 0.5 s, 500 MB.
+    @work(exclusive=True, group="diagnose", description="push diagnosis")
     async def _run_diagnosis(self, generation: int, bindings: list[Binding], scope: str) -> None:
         ctx = self.bt_app.ctx
         report = await run_diagnostics(
@@ -542,7 +562,7 @@ class BrowserScreen(Screen[None]):
         )
         self.post_message(DiagnosisReady(generation, report, scope))
 
-    @work(exclusive=True, group="diagnose")
+    @work(exclusive=True, group="diagnose", description="push diagnosis after deletes")
     async def _rediagnose(self, generation: int, report: DiagnosisReport, scope: str) -> None:
         """After deletes: the same reads, the findings of what is left (no network)."""
         store = self.identity_store if scope == "identity" else self.store
@@ -724,7 +744,7 @@ class BrowserScreen(Screen[None]):
             self._show_status()
         self._delete(targets)
 
-    @work(group="delete")
+    @work(group="delete", description="delete bindings")
     async def _delete(self, targets: list[Binding]) -> None:
         client = self.bt_app.client
         failed = 0

@@ -11,7 +11,7 @@ from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.credentials.login import (
@@ -22,6 +22,7 @@ from bindings_tui.credentials.login import (
 )
 from bindings_tui.errors import BindingsError
 from bindings_tui.tui.widgets.inputs import AppInput
+from bindings_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
@@ -70,7 +71,7 @@ class LoginScreen(Screen[ApiCredentials | None]):
             yield Static(classes="field-error", id="secret-error")
             yield Button("Verify and save (ctrl+s)", id="submit", variant="primary")
             yield Static(id="login-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#account_sid", Input).focus()

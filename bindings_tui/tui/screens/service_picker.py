@@ -11,7 +11,7 @@ from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from bindings_tui.ages import relative_age
 from bindings_tui.errors import AuthError, BindingsError
@@ -19,6 +19,7 @@ from bindings_tui.models import Service
 from bindings_tui.sids import is_sid
 from bindings_tui.tui.cells import visible
 from bindings_tui.tui.widgets.inputs import AppInput
+from bindings_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
@@ -52,7 +53,7 @@ class ServicePickerScreen(Screen[str | None]):
                 yield Static(Text("or enter a service SID ", style="bold"), classes="filter-key")
                 yield AppInput(placeholder="IS + 32 hex digits", id="sid-input", compact=True)
             yield Static(id="sid-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#services", DataTable)

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from bindings_tui.ages import relative_age
@@ -28,6 +28,7 @@ from bindings_tui.textsafe import clip
 from bindings_tui.tui.cells import short_message_types, visible
 from bindings_tui.tui.widgets.detail_pane import credential_text
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
+from bindings_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
@@ -124,7 +125,7 @@ class UserScreen(Screen[DeleteRequest | None]):
         yield Static(self._context_line(), id="context")
         yield Static(self._summary(), id="user-summary")
         yield OptionList(*self._options(), id="user-devices", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

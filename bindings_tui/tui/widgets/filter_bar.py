@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from bindings_tui.filtering import TypeFilter
 from bindings_tui.tui.widgets.inputs import AppInput
+from bindings_tui.tui.widgets.line import Line
 
 
 class FilterInput(AppInput):
@@ -38,7 +39,7 @@ class FilterInput(AppInput):
         self.post_message(self.Leave(self, cleared=False))
 
 
-class TypeToggles(Static):
+class TypeToggles(Line):
     """`1 apn  2 gcm  3 fcm  4 twilsock`, the selected ones highlighted."""
 
     def show(self, types: tuple[str, ...], selected: TypeFilter) -> None:
@@ -47,7 +48,7 @@ class TypeToggles(Static):
             on = name in selected.selected
             text.append(f" {number}", style="bold")
             text.append(f" {name} ", style="reverse bold" if on else "dim")
-        self.update(text)
+        self.show_text(text)
 
 
 class FilterBar(Horizontal):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widgets import Static
 
 from bindings_tui.diagnostics import SEVERITY, Finding, FindingKind, Severity, sort_findings
+from bindings_tui.tui.widgets.line import Line
 
 # Short names that fit a 120-column line with every kind present.
 SHORT_LABELS: dict[FindingKind, str] = {
@@ -90,10 +90,10 @@ def choice_label(choice: FindingChoice) -> str:
     return f"rows with '{SHORT_LABELS[FindingKind(choice)]}' findings"
 
 
-class FindingsBar(Static):
+class FindingsBar(Line):
     """One line under the filter bar; `show` redraws it."""
 
     def show(
         self, findings: Sequence[Finding] | None, status: str | None, choice: FindingChoice
     ) -> None:
-        self.update(summary_text(findings, status, choice))
+        self.show_text(summary_text(findings, status, choice))

@@ -1,0 +1,52 @@
+"""Textual's Footer, built with its screen and rebuilt only when its keys change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class KeyFooter(Footer):
+    """The stock Footer starts empty and remounts every key widget on each bindings
+    refresh: three times as a screen mounts (screen stack, focus, idle), about 30 ms
+    each on the main screen, the last of them while the first page of bindings waits.
+    This one shows its keys from the first compose (while the first requests are still
+    in flight), coalesces the refreshes of one frame, and skips a rebuild that would show
+    the same keys."""
+
+    _shown: tuple[Any, ...] | None = None
+    _rebuild_pending = False
+
+    def compose(self) -> ComposeResult:
+        self._bindings_ready = True  # the stock compose yields nothing until this is set
+        self._shown = self._keys_to_show()
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True  # what Footer.compose waits for
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild_if_changed)
+
+    async def _rebuild_if_changed(self) -> None:
+        self._rebuild_pending = False
+        if not self.is_attached:
+            return  # the screen went away before the next frame
+        shown = self._keys_to_show()
+        if shown == self._shown:
+            return
+        self._shown = shown
+        await self.recompose()
+
+    def _keys_to_show(self) -> tuple[Any, ...]:
+        """Everything Footer.compose reads from the bindings, as a comparable value."""
+        return tuple(
+            (key, binding.action, binding.description, binding.group, enabled, tooltip)
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == self.app.COMMAND_PALETTE_BINDING
+        )
