@@ -2,7 +2,10 @@
 
 - plain text matches as a case-insensitive substring;
 - text with regex metacharacters is a case-insensitive regex (`re.search`, multiline,
-  so `^bob$` matches an identity exactly: the haystack has one field per line);
+  so `^bob$` matches an identity exactly: the haystack has one field per line). The
+  haystack is lowercase already, so a regex whose letters can simply be lowercased is
+  compiled that way, without `re.IGNORECASE`: Python's case-folding matcher is about
+  five times slower, which at 100k rows is the difference between 25 and 140 ms;
 - an invalid regex is matched literally, with a hint saying why;
 - a leading `!` inverts the match.
 
@@ -101,7 +104,7 @@ def parse_query(text: str) -> Query:
     if not any(ch in _REGEX_CHARS for ch in body):
         return Query(text=text, needle=body.lower(), inverted=inverted, pattern=None)
     try:
-        pattern = re.compile(body, re.IGNORECASE | re.MULTILINE)
+        pattern = _compile(body)
     except (re.error, RecursionError, OverflowError) as exc:
         reason = exc.msg if isinstance(exc, re.error) else type(exc).__name__
         return Query(
@@ -112,6 +115,46 @@ def parse_query(text: str) -> Query:
             hint=f"invalid regex ({reason}): matching the text literally",
         )
     return Query(text=text, needle=body.lower(), inverted=inverted, pattern=pattern)
+
+
+# After a backslash these may stand for an uppercase letter (`\x41`, `\N{...}`, octal) or
+# for a group number; such patterns keep re.IGNORECASE.
+_CODE_ESCAPES = frozenset("xuUN0123456789")
+
+
+def _lowercase_literals(body: str) -> str | None:
+    r"""`body` with its letters lowercased and its escapes (`\S`, `\W`, `\D`, `\A`, `\Z`,
+    `\B`...) kept, or None when lowercasing could change what it means (inline flags
+    and other `(?` groups, code-point escapes, letters whose lowercase is longer)."""
+    if "(?" in body or len(body.lower()) != len(body):
+        return None
+    out: list[str] = []
+    escaped = False
+    for ch in body:
+        if escaped:
+            if ch in _CODE_ESCAPES:
+                return None
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        else:
+            out.append(ch.lower())
+    return "".join(out)
+
+
+def _compile(body: str) -> re.Pattern[str]:
+    """Case-insensitive against a lowercase haystack: lowercase literals where that is
+    exact, else re.IGNORECASE. Raises what re.compile raises for the original text."""
+    original = re.compile(body, re.IGNORECASE | re.MULTILINE)  # validates what was typed
+    lowered = _lowercase_literals(body)
+    if lowered is None:
+        return original
+    try:
+        return re.compile(lowered, re.MULTILINE)
+    except (re.error, RecursionError, OverflowError):
+        return original  # e.g. the range `[Z-a]` lowercased is the invalid `[z-a]`
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import math
 from bisect import insort_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -62,6 +63,13 @@ class Sort:
 
 LOAD_ORDER = Sort()
 
+# Views remembered per filter while the rows stay the same: deleting what was typed
+# (backspace widens the filter, so the narrowing shortcut does not apply) returns to a
+# filter seen a moment ago, and at 100k rows recomputing it costs 15-30 ms a keystroke.
+RESULTS_KEPT = 8
+
+_ResultKey = tuple[Query, TypeFilter, frozenset[str] | None]
+
 
 class BindingStore:
     """Bindings of one service (or one identity query), with a filtered, sorted view."""
@@ -83,6 +91,7 @@ class BindingStore:
         self.marks: set[str] = set()
         self.pending: set[str] = set()
         self.revision = 0  # bumps when a row's content changes in place
+        self._results: OrderedDict[_ResultKey, list[int]] = OrderedDict()
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -170,6 +179,7 @@ class BindingStore:
         """
         new_rows: list[int] = []
         replaced = False
+        self._results.clear()
         for binding in bindings:
             existing = self._by_sid.get(binding.sid)
             if existing is not None:
@@ -227,6 +237,7 @@ class BindingStore:
             return None
         binding = self._rows[row]
         self._alive[row] = False
+        self._results.clear()
         if binding.identity is not None:
             same = self._by_identity.get(binding.identity, [])
             if row in same:
@@ -260,6 +271,7 @@ class BindingStore:
             return
         same_column = sort.column == self._sort.column
         self._sort = sort
+        self._results.clear()
         if same_column:  # only the direction changed: the view reads backwards
             return
         if sort.column is None:
@@ -282,16 +294,27 @@ class BindingStore:
         if self._query.is_empty and self._type_filter.is_empty and self._restriction is None:
             self._view = list(candidates)
             return
-        if self._sort.column is None or len(candidates) < 2048:
-            self._view = self._select(candidates)
+        key: _ResultKey = (self._query, self._type_filter, self._restriction)
+        kept = self._results.get(key)
+        if kept is not None:
+            self._results.move_to_end(key)
+            self._view = list(kept)  # a copy: appends extend the view in place
             return
+        self._view = self._filtered(candidates)
+        self._results[key] = list(self._view)
+        if len(self._results) > RESULTS_KEPT:
+            self._results.popitem(last=False)
+
+    def _filtered(self, candidates: list[int]) -> list[int]:
+        if self._sort.column is None or len(candidates) < 2048:
+            return self._select(candidates)
         # Sorted order visits haystacks at random (slow on big lists): test every row in
         # memory order first, then walk the sorted candidates keeping the matches.
         matched = self._select([i for i in range(len(self._rows)) if self._alive[i]])
         mask = bytearray(len(self._rows))
         for i in matched:
             mask[i] = 1
-        self._view = [i for i in candidates if mask[i]]
+        return [i for i in candidates if mask[i]]
 
     def _select(self, candidates: list[int]) -> list[int]:
         if self._restriction is not None:

@@ -82,6 +82,34 @@ def test_any_query_never_raises_and_not_inverts(text: str, hay: str) -> None:
             assert inverted.matches(hay.lower()) is (not result)
 
 
+# Regex-ish text over ASCII: letters of both cases, escapes, classes, anchors, groups.
+_REGEX_ALPHABET = "aAbBzZ09._-@\\[]^$*+?{}|()!:=<>,dDsSwWxXnN1 "
+
+
+@given(st.text(alphabet=_REGEX_ALPHABET, min_size=1, max_size=12), st.text(max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_regex_matches_like_ignorecase_on_the_lowercase_haystack(text: str, hay: str) -> None:
+    """Lowercased-literal compilation (the fast path) agrees with re.IGNORECASE."""
+    hay = "".join(ch for ch in hay if ch.isascii()).lower()
+    query = parse_query(text)
+    if not query.is_regex or query.inverted:
+        return
+    body = text.strip()
+    expected = re.search(body, hay, re.IGNORECASE | re.MULTILINE) is not None
+    assert query.matches(hay) is expected, (body, query.pattern)
+
+
+def test_regex_with_uppercase_literals_skips_the_slow_matcher() -> None:
+    query = parse_query("Acme\\.Test$")
+    assert query.pattern is not None and not query.pattern.flags & re.IGNORECASE
+    assert query.matches("bob\nx@acme.test")
+    # inline flags and code-point escapes keep re.IGNORECASE (lowercasing could change them)
+    for text in ("(?-i:A)b.", "\\x41.", "a.\\1"):
+        pattern = parse_query(text).pattern
+        assert pattern is None or pattern.flags & re.IGNORECASE, text
+    assert parse_query("[a-Z]x").hint  # invalid as typed, even though `[a-z]x` is valid
+
+
 def test_type_filter_toggles() -> None:
     types = TypeFilter().toggle("apn")
     assert types.matches("apn") and not types.matches("fcm")

@@ -166,6 +166,7 @@ class BrowserScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.query_one("#filter", FilterInput).on_edit = self._filter_edited
         self.table.focus()
         self._show_context()
         self._show_types()
@@ -392,10 +393,13 @@ class BrowserScreen(Screen[None]):
 
     # ---- filter --------------------------------------------------------------------------
 
+    def _filter_edited(self, text: str) -> None:
+        """Every edit of the filter box, as it happens (FilterInput.on_edit)."""
+        self._apply_filter(text, self.active_store.type_filter)
+
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self._apply_filter(event.value, self.active_store.type_filter)
+        event.stop()  # applied already, from on_edit
 
     @on(Input.Changed, "#identity")
     def _identity_input_changed(self, event: Input.Changed) -> None:
