@@ -154,6 +154,11 @@ def endpoint_key(binding_type: str | None, endpoint: str | None) -> str | None:
     return key or None
 
 
+def _identity_of(binding: Binding) -> str:
+    """The identity of a binding known to have one."""
+    return binding.identity or ""
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
@@ -197,7 +202,10 @@ def compute_binding_findings(
     """Shared endpoints, pile-ups, stale bindings, missing `new_message`. One pass, O(n)."""
     now = _utc(now)
     stale_seconds = settings.stale_days * DAY_SECONDS
-    # endpoint key -> identity -> bindings (both dicts keep first-seen order)
+    # endpoint key -> its first binding, in first-seen order; the identity -> bindings map
+    # is only built for an endpoint seen twice (at 100k bindings, one nested dict and list
+    # per endpoint was the diagnosis's largest allocation)
+    first_seen: dict[str, Binding] = {}
     by_endpoint: dict[str, dict[str, list[Binding]]] = {}
     by_identity_type: dict[tuple[str, str | None], list[Binding]] = {}
     stale: list[Finding] = []
@@ -207,7 +215,12 @@ def compute_binding_findings(
         identity = b.identity or None
         key = endpoint_key(b.binding_type, b.endpoint)
         if key is not None and identity is not None:
-            by_endpoint.setdefault(key, {}).setdefault(identity, []).append(b)
+            first = first_seen.setdefault(key, b)
+            if first is not b:
+                owners = by_endpoint.get(key)
+                if owners is None:
+                    owners = by_endpoint[key] = {_identity_of(first): [first]}
+                owners.setdefault(identity, []).append(b)
         if identity is not None:
             by_identity_type.setdefault((identity, b.binding_type), []).append(b)
 
@@ -217,13 +230,13 @@ def compute_binding_findings(
             if age > stale_seconds:
                 stale.append(_stale_finding(b, age, settings, b.date_updated is not None))
 
-        if b.raw.get("message_types") is not None and NEW_MESSAGE not in b.message_types:
+        if b.message_types_sent and NEW_MESSAGE not in b.message_types:
             no_new_message.append(_no_new_message_finding(b))
 
     shared = [
         _shared_endpoint_finding(key, owners)
-        for key, owners in by_endpoint.items()
-        if len(owners) >= 2
+        for key in first_seen
+        if (owners := by_endpoint.get(key)) is not None and len(owners) >= 2
     ]
     pile_ups = [
         _pile_up_finding(identity, binding_type, group, settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -79,9 +80,77 @@ def _str_list(value: object) -> tuple[str, ...]:
     return tuple(item if isinstance(item, str) else str(item) for item in value)
 
 
+# A binding keeps the server's JSON object for the detail view and JSON output, but not
+# as a dict: 100k dicts (with a copy of every SID they share) were 157 MB of a 100k
+# service's memory. It keeps its keys (one tuple shared by every binding with the same
+# keys) and its values; values many bindings share are kept once.
+_SHARED_STRINGS = frozenset(
+    {"account_sid", "chat_service_sid", "service_sid", "credential_sid", "binding_type"}
+)
+_SHARED_LIMIT = 4096  # distinct shapes remembered; beyond that, values are kept as they are
+_shared_keys: dict[tuple[str, ...], tuple[str, ...]] = {}
+_shared_message_types: dict[tuple[str, ...], tuple[tuple[str, ...], list[str]]] = {}
+
+
+class _Derived:
+    """Stands in a compact binding for a value rebuilt on demand (see `Binding.raw`)."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+
+
+_TWILIO_TIME = "%Y-%m-%dT%H:%M:%SZ"
+_TIME_AS_SENT = _Derived()  # the date is exactly its datetime in Twilio's format
+_url_prefixes: dict[str, _Derived] = {}
+
+
+def _compact_value(key: str, value: Any, sid: str) -> Any:
+    """A value to keep: shared or derived where that is exact, else `value` itself."""
+    if not isinstance(value, str):
+        return value
+    if key in _SHARED_STRINGS:
+        return sys.intern(value)
+    if key in ("date_created", "date_updated"):
+        moment = parse_time(value)
+        if moment is not None and moment.strftime(_TWILIO_TIME) == value:
+            return _TIME_AS_SENT
+    elif key == "url" and value.endswith("/" + sid):
+        prefix = value[: -len(sid)]
+        derived = _url_prefixes.get(prefix)
+        if derived is None and len(_url_prefixes) < _SHARED_LIMIT:
+            derived = _url_prefixes[prefix] = _Derived(prefix)
+        if derived is not None:
+            return derived
+    return value
+
+
+def _compact(raw: JsonDict, sid: str) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...]]:
+    """(keys, values, message types) of a binding's JSON, sharing what can be shared and
+    standing in for the URL and dates where they can be rebuilt exactly."""
+    keys = tuple(raw)
+    shared_keys = _shared_keys.get(keys)
+    if shared_keys is None and len(_shared_keys) < _SHARED_LIMIT:
+        shared_keys = _shared_keys[keys] = keys
+    message_types = _str_list(raw.get("message_types"))
+    values: list[Any] = []
+    for key, value in raw.items():
+        if isinstance(value, str):
+            value = _compact_value(key, value, sid)
+        elif key == "message_types" and isinstance(value, list) and value == list(message_types):
+            shared = _shared_message_types.get(message_types)
+            if shared is None and len(_shared_message_types) < _SHARED_LIMIT:
+                shared = _shared_message_types[message_types] = (message_types, value)
+            if shared is not None:
+                message_types, value = shared
+        values.append(value)
+    return shared_keys or keys, tuple(values), message_types
+
+
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """One push-notification binding. `raw` keeps the server's JSON for the detail view.
+    """One push-notification binding. `raw` is the server's JSON, for the detail view.
 
     Every field tolerates null; an unknown `binding_type` is kept as the string.
     """
@@ -96,8 +165,41 @@ class Binding:
     account_sid: str | None
     date_created: datetime | None
     date_updated: datetime | None
-    url: str | None
-    raw: JsonDict = field(repr=False, compare=False)
+    raw_keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    raw_values: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def raw(self) -> JsonDict:
+        """The server's JSON object, rebuilt (a new dict each time: changing it changes
+        nothing here)."""
+        return {
+            key: self._value(key, value)
+            for key, value in zip(self.raw_keys, self.raw_values, strict=True)
+        }
+
+    def _value(self, key: str, value: Any) -> Any:
+        if value is _TIME_AS_SENT:
+            moment = self.date_created if key == "date_created" else self.date_updated
+            return moment.strftime(_TWILIO_TIME) if moment is not None else None
+        if isinstance(value, _Derived):
+            return value.prefix + self.sid
+        return value
+
+    @property
+    def url(self) -> str | None:
+        try:
+            value = self._value("url", self.raw_values[self.raw_keys.index("url")])
+        except ValueError:
+            return None
+        return None if value is None else str(value)
+
+    @property
+    def message_types_sent(self) -> bool:
+        """Whether the server sent `message_types` at all (not missing, not null)."""
+        try:
+            return self.raw_values[self.raw_keys.index("message_types")] is not None
+        except ValueError:
+            return False
 
     @classmethod
     def from_json(cls, raw: object) -> Binding:
@@ -108,19 +210,22 @@ class Binding:
         sid = raw.get("sid")
         if not isinstance(sid, str) or not sid:
             raise ResponseFormatError("a binding record has no sid")
+        keys, values, message_types = _compact(raw, sid)
+        compact = dict(zip(keys, values, strict=True))  # the shared strings, for the fields
         return cls(
             sid=sid,
             identity=_str_or_none(raw, "identity"),
-            binding_type=_str_or_none(raw, "binding_type"),
+            binding_type=_str_or_none(compact, "binding_type"),
             endpoint=_str_or_none(raw, "endpoint"),
-            message_types=_str_list(raw.get("message_types")),
-            credential_sid=_str_or_none(raw, "credential_sid"),
-            service_sid=_str_or_none(raw, "chat_service_sid") or _str_or_none(raw, "service_sid"),
-            account_sid=_str_or_none(raw, "account_sid"),
+            message_types=message_types,
+            credential_sid=_str_or_none(compact, "credential_sid"),
+            service_sid=_str_or_none(compact, "chat_service_sid")
+            or _str_or_none(compact, "service_sid"),
+            account_sid=_str_or_none(compact, "account_sid"),
             date_created=parse_time(raw.get("date_created")),
             date_updated=parse_time(raw.get("date_updated")),
-            url=_str_or_none(raw, "url"),
-            raw=raw,
+            raw_keys=keys,
+            raw_values=values,
         )
 
 

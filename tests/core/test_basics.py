@@ -86,7 +86,7 @@ def test_binding_tolerates_nulls_and_unknown_types() -> None:
     assert b.message_types == ()
     assert b.date_updated is None
     assert b.date_created is not None and b.date_created.year == 2016
-    assert b.raw is raw
+    assert b.raw == raw and b.raw is not raw  # rebuilt from the compact form, equal
     assert b.service_sid == "IS" + "3" * 32
 
 

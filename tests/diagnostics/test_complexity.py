@@ -56,8 +56,8 @@ def worst_case(n: int) -> list[Binding]:
                 account_sid=None,
                 date_created=updated - timedelta(days=1),
                 date_updated=updated,
-                url=None,
-                raw=raw,
+                raw_keys=tuple(raw),
+                raw_values=tuple(raw.values()),
             )
         )
     return out
