@@ -285,3 +285,25 @@ async def test_services_credentials_and_notifications(
             assert types == {("apn", True), ("apn", False), ("fcm", False), ("gcm", False)}
             with pytest.raises(ApiError):
                 await client.fetch_credential(fake.store.missing_credential_sid)
+
+
+@pytest.mark.parametrize("api", APIS)
+async def test_a_binding_gives_back_exactly_the_json_the_server_sent(
+    http: httpx.AsyncClient, main_service: str, api: ApiFlavor
+) -> None:
+    """Bindings keep their JSON in a compact form (shared SIDs, rebuilt URL and dates);
+    what `raw` gives back, and so JSON output and the raw view, is the server's object."""
+    from bindings_tui.models import Binding
+
+    body = (await http.get(_path(api, main_service), params={"PageSize": 100})).json()
+    records = body[body["meta"]["key"]]
+    assert records
+    for record in records:
+        binding = Binding.from_json(record)
+        assert binding.raw == record
+        assert list(binding.raw) == list(record)  # same key order
+        assert binding.url == record["url"]
+    odd = dict(
+        records[0], url="https://elsewhere.example/x", date_updated="2016-10-21T11:37:03+00:00"
+    )
+    assert Binding.from_json(odd).raw == odd  # not rebuildable: kept as sent
