@@ -120,6 +120,14 @@ def browser(pilot: Pilot[Any]) -> BrowserScreen:
     return screen
 
 
+async def wait_first_page(pilot: Pilot[Any]) -> BrowserScreen:
+    """The browser once its first page is in (with `build(gate=1)` the list stalls there)."""
+    await wait_for(pilot, lambda: hasattr(pilot.app.screen, "load_state"), "browser")
+    screen = browser(pilot)
+    await wait_for(pilot, lambda: screen.load_state.pages == 1, "the first page")
+    return screen
+
+
 async def wait_loaded(pilot: Pilot[Any]) -> BrowserScreen:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrowserScreen), "the browser")
     screen = browser(pilot)

@@ -10,7 +10,7 @@ from bindings_tui.models import ApiFlavor
 from bindings_tui.tui.screens.confirm import ConfirmModal
 from bindings_tui.tui.screens.login import LoginScreen
 from bindings_tui.tui.widgets.bindings_table import BindingsTable
-from tui.scenarios import SIZE, browser, build, type_text, wait_for, wait_loaded
+from tui.scenarios import SIZE, browser, build, type_text, wait_first_page, wait_for, wait_loaded
 
 
 def shown_sids(screen: Any) -> list[str]:
@@ -165,9 +165,7 @@ async def test_bulk_delete_of_marked_rows() -> None:
 async def test_identity_box_queries_the_server_while_the_list_loads() -> None:
     built = build(gate=1)  # the full list stalls after its first page
     async with built.app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: hasattr(pilot.app.screen, "load_state"), "browser")
-        screen = browser(pilot)
-        await wait_for(pilot, lambda: screen.load_state.pages == 1, "the first page")
+        screen = await wait_first_page(pilot)
         service = built.fake.service_sids()[0]
         everyone = built.fake.bindings(service)
         loaded = {b.identity for b in screen.store.visible()}

@@ -18,9 +18,9 @@ from bindings_tui.tui.widgets.detail_pane import DetailPane
 from tui.scenarios import (
     PILE_UP_IDENTITY,
     SIZE,
-    browser,
     build,
     type_text,
+    wait_first_page,
     wait_for,
     wait_loaded,
 )
@@ -193,9 +193,7 @@ async def test_pile_up_clean_up_keeps_the_newest_binding() -> None:
 async def test_identity_query_is_diagnosed_while_the_full_list_loads() -> None:
     built = build(gate=1)  # the full list stalls after its first page
     async with built.app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: hasattr(pilot.app.screen, "load_state"), "browser")
-        screen = browser(pilot)
-        await wait_for(pilot, lambda: screen.load_state.pages == 1, "the first page")
+        screen = await wait_first_page(pilot)
         assert screen.report is None
         for gate in built.gates:
             gate.allow = 10_000  # only the identity query's requests come after this
