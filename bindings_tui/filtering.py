@@ -14,9 +14,11 @@ No textual import here: this module is core and unit/property tested on its own.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import make_visible
@@ -43,6 +45,8 @@ class Query:
     inverted: bool
     pattern: re.Pattern[str] | None
     hint: str | None = None
+    # Substrings every match of `pattern` contains, longest first (see _required_literals).
+    required: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -67,6 +71,21 @@ class Query:
             return list(candidates)
         if self.pattern is not None:
             search = self.pattern.search
+            if self.required:
+                # A cheap substring test first: the regex only runs on rows that hold
+                # the literal every match needs.
+                part = self.required[0]
+                if self.inverted:
+                    return [
+                        i
+                        for i in candidates
+                        if part not in (hay := haystacks[i]) or search(hay) is None
+                    ]
+                return [
+                    i
+                    for i in candidates
+                    if part in (hay := haystacks[i]) and search(hay) is not None
+                ]
             if self.inverted:
                 return [i for i in candidates if search(haystacks[i]) is None]
             return [i for i in candidates if search(haystacks[i]) is not None]
@@ -82,6 +101,9 @@ class Query:
         """
         if previous.is_empty:
             return True
+        if self.is_regex and not self.inverted and not previous.is_regex:
+            # every match holds the required literal; rows holding it hold the previous text
+            return not previous.inverted and any(previous.needle in r for r in self.required)
         if self.is_empty or self.is_regex or previous.is_regex:
             return False
         if self.inverted != previous.inverted:
@@ -114,7 +136,39 @@ def parse_query(text: str) -> Query:
             pattern=None,
             hint=f"invalid regex ({reason}): matching the text literally",
         )
-    return Query(text=text, needle=body.lower(), inverted=inverted, pattern=pattern)
+    return Query(
+        text=text,
+        needle=body.lower(),
+        inverted=inverted,
+        pattern=pattern,
+        required=_required_literals(pattern),
+    )
+
+
+def _required_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """Substrings every match contains: the runs of plain characters at the top level of
+    the pattern (`acme.test` -> `acme`, `test`), longest first; none for an alternation
+    at the top, for a case-folding pattern, or when the pattern cannot be read."""
+    if pattern.flags & re.IGNORECASE:
+        return ()
+    try:
+        parser: Any = importlib.import_module("re._parser")  # the parser re itself uses
+        literal = parser.LITERAL
+        parsed = parser.parse(pattern.pattern, pattern.flags)
+        runs: list[str] = []
+        run: list[str] = []
+        for op, argument in parsed:
+            if op is literal:
+                run.append(chr(argument))
+                continue
+            if run:
+                runs.append("".join(run))
+                run = []
+        if run:
+            runs.append("".join(run))
+    except Exception:  # a private module: if it ever changes, filters just run slower
+        return ()
+    return tuple(sorted(runs, key=len, reverse=True))
 
 
 # After a backslash these may stand for an uppercase letter (`\x41`, `\N{...}`, octal) or

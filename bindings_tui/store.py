@@ -300,10 +300,26 @@ class BindingStore:
             self._results.move_to_end(key)
             self._view = list(kept)  # a copy: appends extend the view in place
             return
-        self._view = self._filtered(candidates)
+        wider = self._cached_superset() if from_scratch else None
+        self._view = self._select(wider) if wider is not None else self._filtered(candidates)
         self._results[key] = list(self._view)
         if len(self._results) > RESULTS_KEPT:
             self._results.popitem(last=False)
+
+    def _cached_superset(self) -> list[int] | None:
+        """The smallest remembered result that holds every row the current filter can
+        match (typing `acme.t` after `acme`: the regex only looks at the `acme` rows)."""
+        best: list[int] | None = None
+        for (query, types, only), view in self._results.items():
+            if query.is_empty or not self._query.narrows(query):
+                continue
+            if not self._type_filter.narrows(types):
+                continue
+            if only is not None and only != self._restriction:
+                continue
+            if best is None or len(view) < len(best):
+                best = view
+        return None if best is None else list(best)
 
     def _filtered(self, candidates: list[int]) -> list[int]:
         if self._sort.column is None or len(candidates) < 2048:

@@ -97,6 +97,10 @@ def test_regex_matches_like_ignorecase_on_the_lowercase_haystack(text: str, hay:
     body = text.strip()
     expected = re.search(body, hay, re.IGNORECASE | re.MULTILINE) is not None
     assert query.matches(hay) is expected, (body, query.pattern)
+    # select() tests the required literals first; it must agree with matches()
+    assert query.select([0], [hay]) == ([0] if expected else []), (body, query.required)
+    inverted = parse_query("!" + body)
+    assert inverted.select([0], [hay]) == ([] if expected else [0])
 
 
 def test_regex_with_uppercase_literals_skips_the_slow_matcher() -> None:
@@ -143,7 +147,7 @@ def expected_view(
     return sids[::-1] if sort.descending else sids
 
 
-FILTERS = ["", "user1", "user", "!user3", "^user[12]$", "3", "bad["]
+FILTERS = ["", "user1", "user", "!user3", "^user[12]$", "!^user[12]$", "s.r1", "3", "bad["]
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("page"), st.integers(0, 12)),

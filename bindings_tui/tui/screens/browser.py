@@ -135,6 +135,7 @@ class BrowserScreen(Screen[None]):
         self.finding_choice: FindingChoice = None
         self.diagnosis_status: str | None = None
         self._diagnosis_generation = 0
+        self._detail_pending = False
         # List from here, not from on_mount: the first requests then overlap the screen's
         # compose and first layout (tens of ms) instead of waiting for them. Pages that
         # arrive before the mount wait in the screen's message queue.
@@ -453,7 +454,20 @@ class BrowserScreen(Screen[None]):
 
     @on(BindingsTable.CursorMoved)
     def _cursor_moved(self, message: BindingsTable.CursorMoved) -> None:
+        if isinstance(self.focused, FilterInput):
+            # Typing a filter: the table repaints first and the detail pane of the new top
+            # row follows a frame later (rendering and laying it out doubled a keystroke's
+            # frame time at 100k rows). Moving the cursor itself shows the detail at once.
+            if not self._detail_pending:
+                self._detail_pending = True
+                self.call_after_refresh(self._show_pending_detail)
+            return
         self._show_detail(message.binding)
+
+    def _show_pending_detail(self) -> None:
+        self._detail_pending = False
+        if self.is_attached:
+            self._show_detail(self.table.current)
 
     @on(BindingsTable.HeaderClicked)
     def _header_clicked(self, message: BindingsTable.HeaderClicked) -> None:
