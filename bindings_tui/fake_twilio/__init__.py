@@ -9,6 +9,8 @@ Seeded data is deterministic per seed (dates relative to `FAKE_NOW`); the delibe
 anomalies are described by `seeded_anomalies`. Faults: `FAULTS_HELP`.
 """
 
+from typing import TYPE_CHECKING
+
 from bindings_tui.fake_twilio.anomalies import SeededAnomalies, seeded_anomalies
 from bindings_tui.fake_twilio.app import FakeTwilio
 from bindings_tui.fake_twilio.config import FakeConfig
@@ -30,7 +32,20 @@ from bindings_tui.fake_twilio.faults import (
 )
 from bindings_tui.fake_twilio.http_types import RecordedRequest
 from bindings_tui.fake_twilio.records import FakeBinding, FakeCredential, FakeService
-from bindings_tui.fake_twilio.server import run_server, serve_in_background
+
+if TYPE_CHECKING:
+    from bindings_tui.fake_twilio.server import run_server, serve_in_background
+
+
+def __getattr__(name: str) -> object:
+    """The socket server on first use: `--demo` runs in process and need not import
+    uvicorn (20 ms of start-up)."""
+    if name in ("run_server", "serve_in_background"):
+        from bindings_tui.fake_twilio import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEMO_ACCOUNT_SID",

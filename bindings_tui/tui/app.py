@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding as KeyBinding
@@ -17,8 +17,10 @@ from bindings_tui.tui.commands import ActionsProvider
 from bindings_tui.tui.context import AppContext
 from bindings_tui.tui.screens.browser import BrowserScreen
 from bindings_tui.tui.screens.help import HelpScreen
-from bindings_tui.tui.screens.login import LoginScreen
 from bindings_tui.tui.screens.service_picker import ServicePickerScreen
+
+if TYPE_CHECKING:
+    from bindings_tui.tui.screens.login import LoginScreen
 
 
 class BindingsApp(App[int]):
@@ -75,7 +77,7 @@ class BindingsApp(App[int]):
 
     def start(self) -> None:
         if self.ctx.credentials is None:
-            self.push_screen(LoginScreen(), self._logged_in)
+            self.push_screen(_login_screen(), self._logged_in)
         elif self.ctx.service_sid:
             self.open_service(self.ctx.service_sid)
         else:
@@ -94,10 +96,10 @@ class BindingsApp(App[int]):
 
     def handle_auth_error(self, error: AuthError) -> None:
         """20003 during use: back to the login screen; what was loaded stays underneath."""
-        if any(isinstance(s, LoginScreen) for s in self.screen_stack):
+        if any(type(s).__name__ == "LoginScreen" for s in self.screen_stack):
             return
         reason = f"Twilio refused the credentials ({error.user_message()}). Log in again."
-        self.push_screen(LoginScreen(reason=reason), self._logged_in)
+        self.push_screen(_login_screen(reason), self._logged_in)
 
     def pick_service(self, *, can_go_back: bool) -> None:
         def chosen(sid: str | None) -> None:
@@ -156,3 +158,11 @@ class BindingsApp(App[int]):
 def _pretty_keys(keys: str) -> str:
     names = {"question_mark": "?", "slash": "/", "space": "space", "pageup": "pgup"}
     return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+def _login_screen(reason: str | None = None) -> LoginScreen:
+    """Imported on first use: the login screen pulls in keyring, which the demo and a
+    session with working credentials never need before their first frame."""
+    from bindings_tui.tui.screens.login import LoginScreen
+
+    return LoginScreen(reason=reason)
