@@ -454,15 +454,12 @@ class BrowserScreen(Screen[None]):
 
     @on(BindingsTable.CursorMoved)
     def _cursor_moved(self, message: BindingsTable.CursorMoved) -> None:
-        if isinstance(self.focused, FilterInput):
-            # Typing a filter: the table repaints first and the detail pane of the new top
-            # row follows a frame later (rendering and laying it out doubled a keystroke's
-            # frame time at 100k rows). Moving the cursor itself shows the detail at once.
-            if not self._detail_pending:
-                self._detail_pending = True
-                self.call_after_refresh(self._show_pending_detail)
-            return
-        self._show_detail(message.binding)
+        # The table repaints first and the detail pane follows a frame later, once for
+        # any number of moves in between: rendering and laying the pane out doubled the
+        # frame of a filter keystroke at 100k rows and delayed the first rows of a load.
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.call_after_refresh(self._show_pending_detail)
 
     def _show_pending_detail(self) -> None:
         self._detail_pending = False
