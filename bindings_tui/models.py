@@ -106,14 +106,21 @@ _TIME_AS_SENT = _Derived()  # the date is exactly its datetime in Twilio's forma
 _url_prefixes: dict[str, _Derived] = {}
 
 
-def _compact_value(key: str, value: Any, sid: str) -> Any:
-    """A value to keep: shared or derived where that is exact, else `value` itself."""
+def _shared_str_or_none(raw: JsonDict, key: str) -> str | None:
+    """`_str_or_none`, interned: the same object `_compact` keeps for that key."""
+    value = _str_or_none(raw, key)
+    return None if value is None else sys.intern(value)
+
+
+def _compact_value(key: str, value: Any, sid: str, dates: dict[str, datetime | None]) -> Any:
+    """A value to keep: shared or derived where that is exact, else `value` itself.
+    `dates` holds the parsed `date_created` and `date_updated`."""
     if not isinstance(value, str):
         return value
     if key in _SHARED_STRINGS:
         return sys.intern(value)
-    if key in ("date_created", "date_updated"):
-        moment = parse_time(value)
+    if key in dates:
+        moment = dates[key]
         if moment is not None and moment.strftime(_TWILIO_TIME) == value:
             return _TIME_AS_SENT
     elif key == "url" and value.endswith("/" + sid):
@@ -126,7 +133,9 @@ def _compact_value(key: str, value: Any, sid: str) -> Any:
     return value
 
 
-def _compact(raw: JsonDict, sid: str) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...]]:
+def _compact(
+    raw: JsonDict, sid: str, dates: dict[str, datetime | None]
+) -> tuple[tuple[str, ...], tuple[Any, ...], tuple[str, ...]]:
     """(keys, values, message types) of a binding's JSON, sharing what can be shared and
     standing in for the URL and dates where they can be rebuilt exactly."""
     keys = tuple(raw)
@@ -137,7 +146,7 @@ def _compact(raw: JsonDict, sid: str) -> tuple[tuple[str, ...], tuple[Any, ...],
     values: list[Any] = []
     for key, value in raw.items():
         if isinstance(value, str):
-            value = _compact_value(key, value, sid)
+            value = _compact_value(key, value, sid, dates)
         elif key == "message_types" and isinstance(value, list) and value == list(message_types):
             shared = _shared_message_types.get(message_types)
             if shared is None and len(_shared_message_types) < _SHARED_LIMIT:
@@ -210,20 +219,20 @@ class Binding:
         sid = raw.get("sid")
         if not isinstance(sid, str) or not sid:
             raise ResponseFormatError("a binding record has no sid")
-        keys, values, message_types = _compact(raw, sid)
-        compact = dict(zip(keys, values, strict=True))  # the shared strings, for the fields
+        dates = {key: parse_time(raw.get(key)) for key in ("date_created", "date_updated")}
+        keys, values, message_types = _compact(raw, sid, dates)
         return cls(
             sid=sid,
             identity=_str_or_none(raw, "identity"),
-            binding_type=_str_or_none(compact, "binding_type"),
+            binding_type=_shared_str_or_none(raw, "binding_type"),
             endpoint=_str_or_none(raw, "endpoint"),
             message_types=message_types,
-            credential_sid=_str_or_none(compact, "credential_sid"),
-            service_sid=_str_or_none(compact, "chat_service_sid")
-            or _str_or_none(compact, "service_sid"),
-            account_sid=_str_or_none(compact, "account_sid"),
-            date_created=parse_time(raw.get("date_created")),
-            date_updated=parse_time(raw.get("date_updated")),
+            credential_sid=_shared_str_or_none(raw, "credential_sid"),
+            service_sid=_shared_str_or_none(raw, "chat_service_sid")
+            or _shared_str_or_none(raw, "service_sid"),
+            account_sid=_shared_str_or_none(raw, "account_sid"),
+            date_created=dates["date_created"],
+            date_updated=dates["date_updated"],
             raw_keys=keys,
             raw_values=values,
         )
