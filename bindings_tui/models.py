@@ -5,12 +5,17 @@ from __future__ import annotations
 import enum
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from bindings_tui.errors import InputError, ResponseFormatError
+from bindings_tui.sids import is_sid
+from bindings_tui.textsafe import clip, make_visible
 
 JsonDict = dict[str, Any]
+
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 class ApiFlavor(enum.Enum):
@@ -57,14 +62,29 @@ class ApiFlavor(enum.Enum):
         raise InputError(f"unknown API {value!r}: use 'conversations' or 'chat'")
 
 
+_MAX_TIME_TEXT = 64  # an ISO 8601 date is ~25 characters; longer text is not one
+
+
 def parse_time(value: object) -> datetime | None:
-    """Twilio dates are ISO 8601 (`2016-10-21T11:37:03Z`); anything else is None."""
-    if not isinstance(value, str) or not value:
+    """Twilio dates are ISO 8601 (`2016-10-21T11:37:03Z`); anything else is None.
+
+    The result is timezone-aware and converts to UTC without overflow: a date such as
+    `0001-01-01T00:00:00+05:00` parses but has no UTC moment (every later comparison,
+    age or format would raise OverflowError), so it counts as unreadable.
+    """
+    if not isinstance(value, str) or not value or len(value) > _MAX_TIME_TEXT:
         return None
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)  # raises OverflowError at the edges of the calendar
+        # Ages subtract "now" from it: keep a margin from both ends of datetime's range.
+        if not _EARLIEST <= moment <= _LATEST:
+            return None
+    except (ValueError, OverflowError):
         return None
+    return moment
 
 
 def _str_or_none(raw: JsonDict, key: str) -> str | None:
@@ -110,6 +130,18 @@ def _shared_str_or_none(raw: JsonDict, key: str) -> str | None:
     """`_str_or_none`, interned: the same object `_compact` keeps for that key."""
     value = _str_or_none(raw, key)
     return None if value is None else sys.intern(value)
+
+
+def _record_sid(raw: JsonDict, prefix: str, kind: str) -> str:
+    """The record's own `sid`; a record without a well-formed one is refused (it could
+    be neither fetched nor deleted, and its text would reach the screen)."""
+    sid = raw.get("sid")
+    if not isinstance(sid, str) or not is_sid(prefix, sid):
+        shown = make_visible(clip(repr(sid), 60))
+        raise ResponseFormatError(
+            f"a {kind} record has no valid sid (expected {prefix} + 32 hex digits, got {shown})"
+        )
+    return sid
 
 
 def _compact_value(key: str, value: Any, sid: str, dates: dict[str, datetime | None]) -> Any:
@@ -216,9 +248,7 @@ class Binding:
             raise ResponseFormatError(
                 f"a binding record must be an object, got {type(raw).__name__}"
             )
-        sid = raw.get("sid")
-        if not isinstance(sid, str) or not sid:
-            raise ResponseFormatError("a binding record has no sid")
+        sid = _record_sid(raw, "BS", "binding")
         dates = {key: parse_time(raw.get(key)) for key in ("date_created", "date_updated")}
         keys, values, message_types = _compact(raw, sid, dates)
         return cls(
@@ -248,10 +278,10 @@ class Service:
 
     @classmethod
     def from_json(cls, raw: object) -> Service:
-        if not isinstance(raw, dict) or not isinstance(raw.get("sid"), str):
-            raise ResponseFormatError("a service record must be an object with a sid")
+        if not isinstance(raw, dict):
+            raise ResponseFormatError("a service record must be an object")
         return cls(
-            sid=raw["sid"],
+            sid=_record_sid(raw, "IS", "service"),
             friendly_name=_str_or_none(raw, "friendly_name"),
             date_created=parse_time(raw.get("date_created")),
             date_updated=parse_time(raw.get("date_updated")),
@@ -271,8 +301,9 @@ class Credential:
 
     @classmethod
     def from_json(cls, raw: object) -> Credential:
-        if not isinstance(raw, dict) or not isinstance(raw.get("sid"), str):
-            raise ResponseFormatError("a credential record must be an object with a sid")
+        if not isinstance(raw, dict):
+            raise ResponseFormatError("a credential record must be an object")
+        sid = _record_sid(raw, "CR", "credential")
         sandbox_raw = raw.get("sandbox")
         sandbox: bool | None
         if isinstance(sandbox_raw, bool):
@@ -282,7 +313,7 @@ class Credential:
         else:
             sandbox = None
         return cls(
-            sid=raw["sid"],
+            sid=sid,
             friendly_name=_str_or_none(raw, "friendly_name"),
             type=_str_or_none(raw, "type"),
             sandbox=sandbox,

@@ -98,16 +98,32 @@ def test_chat_binding_reads_service_sid() -> None:
     assert Binding.from_json(raw).service_sid == "IS" + "9" * 32
 
 
-@pytest.mark.parametrize("bad", [None, [], "x", {"identity": "no sid"}, {"sid": 5}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        [],
+        "x",
+        {"identity": "no sid"},
+        {"sid": 5},
+        {"sid": "BS1"},
+        {"sid": "BS" + "0" * 32 + "\n"},
+        {"sid": "IS" + "0" * 32},
+        {"sid": "BS\x1b]52;c;cm0gLXJmIH4=\x07" + "0" * 20},
+    ],
+)
 def test_binding_rejects_records_without_sid(bad: Any) -> None:
     with pytest.raises(ResponseFormatError):
         Binding.from_json(bad)
 
 
+CR_OK = "CR" + "1" * 32
+
+
 def test_credential_sandbox_string() -> None:
-    assert Credential.from_json({"sid": "CR1", "sandbox": "true"}).sandbox is True
-    assert Credential.from_json({"sid": "CR1", "sandbox": "false"}).sandbox is False
-    assert Credential.from_json({"sid": "CR1", "sandbox": None}).sandbox is None
+    assert Credential.from_json({"sid": CR_OK, "sandbox": "true"}).sandbox is True
+    assert Credential.from_json({"sid": CR_OK, "sandbox": "false"}).sandbox is False
+    assert Credential.from_json({"sid": CR_OK, "sandbox": None}).sandbox is None
 
 
 def test_api_flavor_parse() -> None:
@@ -177,6 +193,6 @@ def test_short_message_types() -> None:
 
 def test_service_model() -> None:
     s = Service.from_json(
-        {"sid": "IS1", "friendly_name": None, "date_created": "2020-01-01T00:00:00Z"}
+        {"sid": "IS" + "1" * 32, "friendly_name": None, "date_created": "2020-01-01T00:00:00Z"}
     )
     assert s.friendly_name is None and s.date_created is not None

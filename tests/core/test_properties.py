@@ -44,13 +44,18 @@ binding_keys = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(binding_keys, json_values, max_size=12))
-def test_binding_parser_never_crashes_on_any_json_types(raw: dict[str, Any]) -> None:
+@given(st.dictionaries(binding_keys, json_values, max_size=12), st.booleans())
+def test_binding_parser_never_crashes_on_any_json_types(
+    raw: dict[str, Any], valid_sid: bool
+) -> None:
     """Any field of any JSON type: either a Binding or a ResponseFormatError, nothing else."""
+    if valid_sid:  # half the cases get past the sid check to the other fields
+        raw = {**raw, "sid": "BS" + "0" * 32}
     try:
         b = Binding.from_json(raw)
     except ResponseFormatError:
-        assert not isinstance(raw.get("sid"), str) or not raw.get("sid")
+        sid = raw.get("sid")
+        assert not (isinstance(sid, str) and is_sid("BS", sid))
         return
     assert b.sid == raw["sid"]
     assert all(isinstance(t, str) for t in b.message_types)
