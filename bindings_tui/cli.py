@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", parents=[common], help="delete bindings")
     p.add_argument("bindings", metavar="BS...", nargs="+")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--ignore-missing",
+        action="store_true",
+        help="a binding that does not exist is not an error (exit 0)",
+    )
 
     _add_fake_parser(sub, common)
     _add_plugin_parsers(sub, common)
@@ -307,30 +312,44 @@ def _confirm(prompt: str) -> bool:
 
 
 async def cmd_delete(args: argparse.Namespace) -> int:
-    from bindings_tui.client import DeleteOutcome
+    """Delete bindings through the one delete routine; one line per binding as it ends.
+
+    Like kubectl, "not found" is an error unless --ignore-missing.
+    """
+    from bindings_tui.deletes import DeleteOutcome, DeleteResult, delete_many
 
     service = _service(args)
     sids = list(dict.fromkeys(validate_sid("BS", s) for s in args.bindings))
+    api = _api(args)
     if not args.yes and not _confirm(
-        f"Delete {len(sids)} binding(s) from {service} ({_api(args).label})? [y/N] "
+        f"Delete {len(sids)} binding(s) from {service} ({api.label})? [y/N] "
     ):
         sys.stderr.write("cancelled, nothing deleted\n")
         return 1
-    failed = 0
+    ignore_missing = bool(getattr(args, "ignore_missing", False))
+
+    def report(result: DeleteResult, done: int, total: int) -> None:
+        counter = f" [{done}/{total}]" if total > 1 else ""
+        if result.outcome.deleted or (
+            ignore_missing and result.outcome is DeleteOutcome.BINDING_NOT_FOUND
+        ):
+            print(result.line() + counter, flush=True)
+        else:
+            _err(result.line() + counter)
+
+    if len(sids) > 1:
+        sys.stderr.write(f"{PROG}: deleting {len(sids)} bindings from {service} ({api.label})\n")
     async with make_client(args) as client:
-        for sid in sids:
-            try:
-                outcome = await client.delete_binding(service, sid)
-            except BindingsError as exc:
-                failed += 1
-                _err(f"{sid}: {exc.user_message()}")
-                continue
-            if outcome is DeleteOutcome.ALREADY_GONE:
-                print(f"{sid}: already gone (404)")
-            else:
-                print(f"{sid}: deleted")
+        results = await delete_many(client, service, sids, report)
+    failed = [
+        r
+        for r in results
+        if not r.outcome.deleted
+        and not (ignore_missing and r.outcome is DeleteOutcome.BINDING_NOT_FOUND)
+    ]
     if failed:
-        _err(f"{failed} of {len(sids)} deletion(s) failed")
+        if len(sids) > 1:
+            _err(f"{len(failed)} of {len(sids)} binding(s) not deleted")
         return 1
     return 0
 

@@ -11,27 +11,29 @@ Rules this module keeps:
 from __future__ import annotations
 
 import asyncio
-import enum
+import hashlib
 import json
 import logging
 import platform
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 
 from bindings_tui import __version__
+from bindings_tui.bodies import ACCEPT_ENCODING, read_body
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.errors import (
     ApiError,
+    ConnectFailed,
     InputError,
     NetworkError,
-    NotFoundError,
     PaginationLoopError,
     RequestTimeout,
     ResponseFormatError,
+    UnsafeUrlError,
     api_error_class,
 )
 from bindings_tui.hosts import check_base_url, default_base_url
@@ -39,6 +41,9 @@ from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict, Page, 
 from bindings_tui.retry import RETRYABLE_STATUSES, RetryPolicy
 from bindings_tui.sids import validate_sid
 from bindings_tui.textsafe import clip, make_visible
+
+if TYPE_CHECKING:
+    from bindings_tui.deletes import DeleteResult
 
 log = logging.getLogger("bindings_tui.client")
 
@@ -50,13 +55,26 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_PAGES = 100_000
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+# A page never holds more records than the largest page size any server may be asked for.
+MAX_RECORDS_PER_PAGE = MAX_PAGE_SIZE
+# A next_page_url is ~200 characters; anything near this is not one.
+MAX_PAGE_URL_CHARS = 8192
+# Identities are short app-chosen names; the filters must fit in one request line.
+MAX_IDENTITY_CHARS = 256
+MAX_IDENTITIES = 100
 
 T = TypeVar("T")
 
 
-class DeleteOutcome(enum.Enum):
-    DELETED = "deleted"
-    ALREADY_GONE = "already gone"
+def attempt_deadline_for(timeout: httpx.Timeout | float) -> float:
+    """Seconds one request may take in all: the read timeout bounds only the gap between
+    bytes, so a server dripping a byte a second would otherwise hold a request forever."""
+    if isinstance(timeout, httpx.Timeout):
+        values = [t for t in (timeout.read, timeout.connect, timeout.write) if t is not None]
+        read = max(values) if values else 15.0
+    else:
+        read = float(timeout)
+    return max(2 * read, read + 5.0)
 
 
 def check_page_size(page_size: int) -> int:
@@ -81,6 +99,21 @@ def check_binding_types(api: ApiFlavor, binding_types: Sequence[str]) -> tuple[s
     return tuple(cleaned)
 
 
+def check_identities(identities: Sequence[str]) -> tuple[str, ...]:
+    """Identity filters as sent: non-empty, bounded in length and count. Any character is
+    allowed (httpx percent-encodes it): hostile identities exist and must be findable."""
+    cleaned = tuple(dict.fromkeys(i for i in identities if i))
+    if len(cleaned) > MAX_IDENTITIES:
+        raise InputError(f"{len(cleaned)} identities: ask for at most {MAX_IDENTITIES} at once")
+    for identity in cleaned:
+        if len(identity) > MAX_IDENTITY_CHARS:
+            raise InputError(
+                f"identity {make_visible(clip(identity, 40))!r} is {len(identity)} characters "
+                f"long: at most {MAX_IDENTITY_CHARS}"
+            )
+    return cleaned
+
+
 def parse_error_body(status: int, body: bytes, method: str, path: str) -> ApiError:
     """Build the right ApiError from Twilio's legacy body, RFC 9457, or anything else."""
     code: int | None = None
@@ -88,7 +121,7 @@ def parse_error_body(status: int, body: bytes, method: str, path: str) -> ApiErr
     more_info: str | None = None
     try:
         data: Any = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
     if isinstance(data, dict):
         raw_code = data.get("code")
@@ -151,6 +184,7 @@ class TwilioClient:
         self.max_body_bytes = max_body_bytes
         self.max_pages = max_pages
         self._sleep = sleep
+        self.attempt_deadline = attempt_deadline_for(timeout)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=httpx.BasicAuth(credentials.username, credentials.secret),
@@ -198,29 +232,53 @@ class TwilioClient:
     async def _send_once(
         self, method: str, target: str, params: list[tuple[str, str | int]] | None
     ) -> _Response:
+        """One request, one answer or one BindingsError: the boundary where bytes come in.
+
+        The whole attempt (connect, headers, every byte of the body) has a deadline; the
+        body is decoded with a bound at every step (bodies.read_body).
+        """
+        label = f"{method} {_path_only(target)}"
         try:
-            query = httpx.QueryParams(tuple(params)) if params else None
-            async with self._http.stream(method, target, params=query) as response:
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > self.max_body_bytes:
-                        raise ResponseFormatError(
-                            f"{method} {_path_only(target)}: response larger than "
-                            f"{self.max_body_bytes // (1024 * 1024)} MiB, refused"
-                        )
-                    chunks.append(chunk)
-                return _Response(response.status_code, b"".join(chunks), response.headers)
+            async with asyncio.timeout(self.attempt_deadline):
+                query = httpx.QueryParams(tuple(params)) if params else None
+                request = self._http.build_request(
+                    method, target, params=query, headers={"Accept-Encoding": ACCEPT_ENCODING}
+                )
+                response = await self._http.send(request, stream=True)
+                try:
+                    if response.is_stream_consumed:
+                        # An in-process transport (tests, the demo) read and decoded it.
+                        raw, coding = _chunks(response.content), None
+                    else:
+                        raw, coding = response.aiter_raw(), response.headers.get("Content-Encoding")
+                    body = await read_body(raw, coding, self.max_body_bytes, label)
+                finally:
+                    await response.aclose()
+                return _Response(response.status_code, body, response.headers)
+        except TimeoutError:
+            raise RequestTimeout(
+                f"{label}: no complete answer from {self.base_url} within "
+                f"{self.attempt_deadline:g} s"
+            ) from None
+        except httpx.ConnectTimeout as exc:
+            raise ConnectFailed(
+                f"{label}: could not connect to {self.base_url} in time ({_exc_line(exc)})"
+            ) from None
         except httpx.TimeoutException as exc:
             raise RequestTimeout(
-                f"{method} {_path_only(target)}: no answer from {self.base_url} in time "
-                f"({type(exc).__name__})"
+                f"{label}: no answer from {self.base_url} in time ({type(exc).__name__})"
+            ) from None
+        except httpx.ConnectError as exc:
+            raise ConnectFailed(
+                f"{label}: could not connect to {self.base_url} ({_exc_line(exc)})"
             ) from None
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise NetworkError(
-                f"{method} {_path_only(target)}: connection to {self.base_url} failed "
-                f"({type(exc).__name__}: {clip(str(exc), 120) or 'no detail'})"
+                f"{label}: connection to {self.base_url} failed ({_exc_line(exc)})"
+            ) from None
+        except (httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError) as exc:
+            raise UnsafeUrlError(
+                f"{label}: refused to send the request ({_exc_line(exc)})"
             ) from None
 
     async def _get_json(
@@ -279,7 +337,7 @@ class TwilioClient:
         size = check_page_size(page_size or self.api.max_bindings_page_size)
         params: list[tuple[str, str | int]] = [("PageSize", size)]
         params += [("BindingType", t) for t in check_binding_types(self.api, binding_types)]
-        params += [("Identity", i) for i in identities if i]
+        params += [("Identity", i) for i in check_identities(identities)]
         return params
 
     async def iter_binding_pages(
@@ -325,53 +383,28 @@ class TwilioClient:
         path = f"{self._bindings_path(service_sid)}/{validate_sid('BS', binding_sid)}"
         return Binding.from_json(await self._get_json(path))
 
-    async def delete_binding(self, service_sid: str, binding_sid: str) -> DeleteOutcome:
-        """DELETE one binding; 404 means it was already gone.
+    async def delete_binding(self, service_sid: str, binding_sid: str) -> DeleteResult:
+        """DELETE one binding and say truthfully what happened (bindings_tui.deletes)."""
+        from bindings_tui.deletes import delete_one
 
-        When a DELETE's outcome is unknown (timeout, dropped connection), the binding
-        is fetched: gone means deleted, still there means the DELETE is tried again.
-        """
-        path = f"{self._bindings_path(service_sid)}/{validate_sid('BS', binding_sid)}"
-        uncertain = False
-        attempt = 0
-        while True:
-            attempt += 1
-            retry_after: str | None = None
-            try:
-                response = await self._send_once("DELETE", path, None)
-                log.debug("DELETE %s -> %s", path, response.status)
-                if response.status in (200, 202, 204):
-                    return DeleteOutcome.DELETED
-                error = self._error_for(response, "DELETE", path)
-                if isinstance(error, NotFoundError):
-                    # After an attempt that may have landed, "gone" is our own doing.
-                    return DeleteOutcome.DELETED if uncertain else DeleteOutcome.ALREADY_GONE
-                if response.status not in RETRYABLE_STATUSES:
-                    raise error
-                retry_after = response.headers.get("Retry-After")
-                last: Exception = error
-            except NetworkError as exc:
-                last = exc
-                uncertain = True
-                if await self._is_gone(service_sid, binding_sid):
-                    return DeleteOutcome.DELETED
-            if attempt >= self.retry.max_attempts:
-                if uncertain:
-                    raise NetworkError(
-                        f"DELETE {path}: outcome unknown after {attempt} tries ({last}); "
-                        "the binding still exists or could not be checked"
-                    )
-                raise last
-            await self._sleep(self.retry.delay(attempt, retry_after))
+        return await delete_one(self, service_sid, binding_sid)
 
-    async def _is_gone(self, service_sid: str, binding_sid: str) -> bool:
-        try:
-            await self.fetch_binding(service_sid, binding_sid)
-        except NotFoundError:
-            return True
-        except (NetworkError, ApiError, ResponseFormatError):
-            return False
-        return False
+    def binding_path(self, service_sid: str, binding_sid: str) -> str:
+        return f"{self._bindings_path(service_sid)}/{validate_sid('BS', binding_sid)}"
+
+    async def send_once(self, method: str, path: str) -> tuple[int, httpx.Headers, ApiError | None]:
+        """One request without retries: (status, headers, the error an error status means)."""
+        response = await self._send_once(method, path, None)
+        log.debug("%s %s -> %s", method, _path_only(path), response.status)
+        if response.status < 300:
+            return response.status, response.headers, None
+        error = self._error_for(response, method, path)
+        if not isinstance(error, ApiError):
+            raise error
+        return response.status, response.headers, error
+
+    async def sleep(self, seconds: float) -> None:
+        await self._sleep(seconds)
 
     # ---- Services, credentials, push configuration -----------------------------------
 
@@ -412,25 +445,71 @@ class TwilioClient:
     ) -> AsyncIterator[Page[T]]:
         target: str = path
         query: list[tuple[str, str | int]] | None = params
-        # Every page URL served so far (normalised): a next_page_url among them is a loop.
-        seen: set[str] = set()
+        # Digests of every page URL served so far: a next_page_url among them is a loop.
+        # 16 bytes a page, and pages are bounded by max_pages.
+        seen: set[bytes] = set()
         for _ in range(self.max_pages):
             payload = await self._get_json(target, query)
             page = _read_page(payload, parse, target)
             yield page
-            seen.add(_normalise(target if query is None else page.url or target))
-            if page.url:
-                seen.add(_normalise(self._relative(page.url)))
+            seen.add(_digest(target if query is None else page.url or target))
+            if page.url and len(page.url) <= MAX_PAGE_URL_CHARS:
+                seen.add(_digest(self._relative(page.url)))
             if not page.next_page_url:
                 return
-            target = self._relative(page.next_page_url)
+            target = self._next_target(page.next_page_url, path)
             query = None  # the server's next_page_url already carries every parameter
-            if _normalise(target) in seen:
+            if _digest(target) in seen:
                 raise PaginationLoopError(
                     f"the server sent the same next_page_url twice ({_path_only(target)}); "
                     "stopped instead of looping"
                 )
         raise PaginationLoopError(f"stopped after {self.max_pages} pages: the list never ended")
+
+    def _next_target(self, next_page_url: str, path: str) -> str:
+        """The request for a `next_page_url`: same host (ours), same resource path.
+
+        Only its query may differ (PageToken, Page, PageSize): a next page on another path
+        (another service, another resource) would be listed as this one's.
+        """
+        shown = make_visible(clip(next_page_url, 80))
+        if len(next_page_url) > MAX_PAGE_URL_CHARS:
+            raise ResponseFormatError(
+                f"GET {_path_only(path)}: next_page_url is {len(next_page_url)} characters "
+                f"long; refused"
+            )
+        if not next_page_url.isascii() or not next_page_url.isprintable():
+            raise ResponseFormatError(
+                f"GET {_path_only(path)}: next_page_url {shown!r} holds characters a URL "
+                "cannot; refused"
+            )
+        target = self._relative(next_page_url)
+        if target.split("?", 1)[0] != path:
+            raise ResponseFormatError(
+                f"GET {_path_only(path)}: next_page_url {shown!r} leaves the list being read; "
+                "refused"
+            )
+        return target
+
+
+async def _chunks(body: bytes) -> AsyncIterator[bytes]:
+    yield body
+
+
+def _digest(target: str) -> bytes:
+    return hashlib.blake2b(_normalise(target).encode(), digest_size=16).digest()
+
+
+def _shown_value(value: object) -> str:
+    """A value from a body, for a message: short and inert (containers by type only)."""
+    if isinstance(value, (list, dict)):
+        return type(value).__name__
+    return make_visible(clip(repr(value), 60))
+
+
+def _exc_line(exc: BaseException) -> str:
+    detail = clip(make_visible(str(exc)), 120)
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
 
 def _normalise(target: str) -> str:
@@ -447,11 +526,15 @@ def _path_only(target: str) -> str:
 def _parse_json_object(body: bytes, target: str) -> JsonDict:
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise ResponseFormatError(
+            f"GET {_path_only(target)}: the body nests JSON too deeply ({len(body)} bytes)"
+        ) from None
     except (ValueError, UnicodeDecodeError):
         snippet = body[:60].decode("utf-8", "replace")
         raise ResponseFormatError(
             f"GET {_path_only(target)}: the body is not valid JSON ({len(body)} bytes, "
-            f"starts {snippet!r})"
+            f"starts {make_visible(snippet)!r})"
         ) from None
     if not isinstance(data, dict):
         raise ResponseFormatError(f"GET {_path_only(target)}: expected a JSON object")
@@ -465,11 +548,19 @@ def _read_page(payload: JsonDict, parse: Callable[[object], T], target: str) -> 
     key = meta.get("key")
     if not isinstance(key, str) or key not in payload:
         raise ResponseFormatError(
-            f"GET {_path_only(target)}: meta.key {key!r} does not name a list in the response"
+            f"GET {_path_only(target)}: meta.key {_shown_value(key)} does not name a list "
+            "in the response"
         )
     records = payload[key]
     if not isinstance(records, list):
-        raise ResponseFormatError(f"GET {_path_only(target)}: {key!r} is not a list")
+        raise ResponseFormatError(
+            f"GET {_path_only(target)}: {make_visible(clip(key, 40))!r} is not a list"
+        )
+    if len(records) > MAX_RECORDS_PER_PAGE:
+        raise ResponseFormatError(
+            f"GET {_path_only(target)}: a page of {len(records)} records (no page holds more "
+            f"than {MAX_RECORDS_PER_PAGE}); refused"
+        )
     next_url = meta.get("next_page_url")
     if next_url is not None and not isinstance(next_url, str):
         raise ResponseFormatError(f"GET {_path_only(target)}: next_page_url is not a string")

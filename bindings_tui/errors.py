@@ -76,6 +76,10 @@ class NetworkError(BindingsError):
     """Could not reach the server, or the connection broke."""
 
 
+class ConnectFailed(NetworkError):
+    """The connection could not be made: nothing of the request was sent."""
+
+
 class RequestTimeout(NetworkError):
     """The server did not answer within the timeout."""
 

@@ -25,7 +25,7 @@ class RetryPolicy:
         """Seconds to wait before try number `attempt + 1` (attempt counts from 1)."""
         hinted = parse_retry_after(retry_after)
         if hinted is not None:
-            return min(hinted, self.max_retry_after)
+            return min(hinted, self.max_retry_after)  # inf and 1e308 end here too
         ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return (rng or random).uniform(0, ceiling)
 
@@ -34,17 +34,19 @@ def parse_retry_after(value: str | None) -> float | None:
     """Retry-After is either delta-seconds or an HTTP date; None when absent or unreadable."""
     if not value:
         return None
-    value = value.strip()
+    value = value.strip()[:64]  # a date is ~30 characters; the rest is not one
     try:
         seconds = float(value)
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - datetime.now(UTC)).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            # A server's header must never become an exception (year 9999 with an offset
+            # overflows; some malformed dates raise IndexError inside the stdlib).
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
     if seconds != seconds:  # NaN
         return None
     return max(0.0, seconds)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from bindings_tui.client import DeleteOutcome
+from bindings_tui.deletes import DeleteResult
 from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.errors import BindingsError
 from bindings_tui.models import Binding
@@ -30,17 +30,21 @@ class LoadFailed(Message):
 
 
 class BindingDeleted(Message):
-    def __init__(self, binding: Binding, outcome: DeleteOutcome) -> None:
+    """The binding is gone (deleted now, or found missing): `result` says which."""
+
+    def __init__(self, binding: Binding, result: DeleteResult) -> None:
         super().__init__()
         self.binding = binding
-        self.outcome = outcome
+        self.result = result
 
 
 class DeleteFailed(Message):
-    def __init__(self, binding: Binding, error: BindingsError) -> None:
+    """The binding is (or may be) still there: `result` says why."""
+
+    def __init__(self, binding: Binding, result: DeleteResult) -> None:
         super().__init__()
         self.binding = binding
-        self.error = error
+        self.result = result
 
 
 class DeleteProgress(Message):

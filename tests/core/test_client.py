@@ -9,14 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from bindings_tui.client import DeleteOutcome, TwilioClient, parse_error_body
+from bindings_tui.client import TwilioClient, parse_error_body
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.errors import (
     ApiError,
     AuthError,
     InputError,
     InvalidPageTokenError,
-    NetworkError,
     NotFoundError,
     PaginationLoopError,
     RateLimitedError,
@@ -298,57 +297,6 @@ async def test_oversized_body_is_refused() -> None:
     async with client:
         with pytest.raises(ResponseFormatError, match="larger than"):
             await client.fetch_binding(SERVICE, bs(1))
-
-
-async def test_delete_outcomes() -> None:
-    answers = {
-        bs(1): httpx.Response(204),
-        bs(2): httpx.Response(404, json={"code": 20404, "message": "not found", "status": 404}),
-        bs(3): httpx.Response(
-            400, json={"code": 20001, "message": "Invalid parameter", "status": 400}
-        ),
-    }
-    client, _ = make_client(lambda r: answers[r.url.path.rsplit("/", 1)[1]])
-    async with client:
-        assert await client.delete_binding(SERVICE, bs(1)) is DeleteOutcome.DELETED
-        assert await client.delete_binding(SERVICE, bs(2)) is DeleteOutcome.ALREADY_GONE
-        with pytest.raises(ApiError) as info:
-            await client.delete_binding(SERVICE, bs(3))
-    assert info.value.code == 20001
-
-
-async def test_delete_with_unknown_outcome_checks_by_fetching() -> None:
-    """A DELETE that timed out may have landed: a 404 on the follow-up fetch means deleted."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.method == "DELETE":
-            raise httpx.ReadTimeout("slow", request=request)
-        return httpx.Response(404, json={"code": 20404, "message": "gone", "status": 404})
-
-    client, seen = make_client(handler)
-    async with client:
-        assert await client.delete_binding(SERVICE, bs(1)) is DeleteOutcome.DELETED
-    assert [r.method for r in seen] == ["DELETE", "GET"]
-
-
-async def test_delete_unknown_outcome_and_still_present_is_never_reported_deleted() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.method == "DELETE":
-            raise httpx.ReadTimeout("slow", request=request)
-        return httpx.Response(200, json=binding(1))
-
-    client, seen = make_client(handler, retry=RetryPolicy(max_attempts=3))
-    async with client:
-        with pytest.raises(NetworkError, match="outcome unknown"):
-            await client.delete_binding(SERVICE, bs(1))
-    assert [r.method for r in seen].count("DELETE") == 3
-
-
-async def test_delete_5xx_then_success() -> None:
-    answers = iter([httpx.Response(503, text="busy"), httpx.Response(204)])
-    client, _ = make_client(lambda r: next(answers))
-    async with client:
-        assert await client.delete_binding(SERVICE, bs(1)) is DeleteOutcome.DELETED
 
 
 async def test_input_validation_happens_before_any_request() -> None:

@@ -278,14 +278,25 @@ async def test_delete_under_faults(served: tuple[FakeTwilio, str]) -> None:
     first = await run_cli(url, "delete", "--service", service, sids[0], "--yes")
     assert first.code == 0, first.err
     assert f"{sids[0]}: deleted" in first.out
-    # already gone
+    # not found is an error (like kubectl), unless --ignore-missing
     again = await run_cli(url, "delete", "--service", service, sids[0], "--yes")
-    assert again.code == 0 and "already gone" in again.out
+    assert again.code == 1 and f"{sids[0]}: binding not found" in again.err, again.err
+    ignored = await run_cli(
+        url, "delete", "--service", service, sids[0], "--yes", "--ignore-missing"
+    )
+    assert ignored.code == 0 and f"{sids[0]}: binding not found" in ignored.out
+    # a service that does not exist: said once, and no further DELETE is sent
+    typo = "IS" + "0" * 32
+    before = len(fake.requests)
+    wrong = await run_cli(url, "delete", "--service", typo, *sids[1:3], "--yes")
+    assert wrong.code == 1 and "service not found" in wrong.err, wrong.err
+    assert [r.method for r in fake.requests[before:]].count("DELETE") == 1
     # bulk where one fails for good: exactly that one is reported, the others go
     fake.faults.script("500", path_contains=sids[2], method="DELETE", times=50)
     bulk = await run_cli(url, "--retries", "1", "delete", "--service", service, *sids[1:], "--yes")
     assert bulk.code == 1
-    assert f"{sids[2]}:" in bulk.err and "1 of 3 deletion(s) failed" in bulk.err
+    assert f"{sids[2]}: not deleted" in bulk.err and "1 of 3 binding(s) not deleted" in bulk.err
+    assert "still there" in bulk.err
     remaining = fake.binding_sids(ApiFlavor.CONVERSATIONS, service)
     assert sids[1] not in remaining and sids[3] not in remaining and sids[2] in remaining
 

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from bindings_tui.client import DeleteOutcome
+from bindings_tui.deletes import DeleteOutcome, DeleteResult, delete_many
 from bindings_tui.diagnose_run import DiagnosisReport, rediagnose, run_diagnostics
 from bindings_tui.diagnostics import Finding, findings_by_sid, severity_by_sid
 from bindings_tui.errors import ApiError, AuthError, BindingsError
@@ -761,22 +761,20 @@ class BrowserScreen(Screen[None]):
 
     @work(group="delete", description="delete bindings")
     async def _delete(self, targets: list[Binding]) -> None:
-        client = self.bt_app.client
+        by_sid = {b.sid: b for b in targets}
         failed = 0
-        for done, binding in enumerate(targets, start=1):
-            try:
-                outcome = await client.delete_binding(self.service_sid, binding.sid)
-            except BindingsError as exc:
-                failed += 1
-                self.post_message(DeleteFailed(binding, exc))
-                if isinstance(exc, AuthError):
-                    for rest in targets[done:]:
-                        self.post_message(DeleteFailed(rest, exc))
-                    self.post_message(DeleteProgress(len(targets), len(targets), failed, True))
-                    return
+
+        def report(result: DeleteResult, done: int, total: int) -> None:
+            nonlocal failed
+            binding = by_sid[result.sid]
+            if result.outcome.gone:
+                self.post_message(BindingDeleted(binding, result))
             else:
-                self.post_message(BindingDeleted(binding, outcome))
-            self.post_message(DeleteProgress(done, len(targets), failed, done == len(targets)))
+                failed += 1
+                self.post_message(DeleteFailed(binding, result))
+            self.post_message(DeleteProgress(done, total, failed, done == total))
+
+        await delete_many(self.bt_app.client, self.service_sid, list(by_sid), report)
 
     @on(BindingDeleted)
     def _deleted_one(self, message: BindingDeleted) -> None:
@@ -792,14 +790,19 @@ class BrowserScreen(Screen[None]):
         self._show_status()
         who = f"{visible(binding.identity)}, {visible(binding.binding_type)}"
         bulk = self.delete_progress is not None  # a bulk delete ends with one summary
-        if message.outcome is DeleteOutcome.ALREADY_GONE:
+        result = message.result
+        if result.outcome is DeleteOutcome.BINDING_NOT_FOUND:
             self.notify(
-                f"{binding.sid} ({who}) was already gone (404); removed from the list",
-                title="Already deleted",
+                f"{binding.sid} ({who}) was not found (deleted before?); removed from the list",
+                title="Not found",
                 severity="warning",
+                markup=False,
             )
         elif not bulk:
-            self.notify(f"Deleted {binding.sid} ({who})", title="Binding deleted")
+            extra = f" ({result.reason})" if result.reason else ""
+            self.notify(
+                f"Deleted {binding.sid} ({who}){extra}", title="Binding deleted", markup=False
+            )
 
     @on(DeleteFailed)
     def _delete_failed(self, message: DeleteFailed) -> None:
@@ -808,13 +811,14 @@ class BrowserScreen(Screen[None]):
                 store.pending.discard(message.binding.sid)
         self.table.refresh_rows()
         self.notify(
-            f"{message.binding.sid} was not deleted: {error_line(message.error)}",
-            title="Delete failed",
+            visible(message.result.line()),
+            title=message.result.outcome.label.capitalize(),
             severity="error",
             timeout=10,
+            markup=False,
         )
-        if isinstance(message.error, AuthError):
-            self.bt_app.handle_auth_error(message.error)
+        if isinstance(message.result.error, AuthError):
+            self.bt_app.handle_auth_error(message.result.error)
 
     @on(DeleteProgress)
     def _delete_progress(self, message: DeleteProgress) -> None:

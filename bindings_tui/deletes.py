@@ -1,0 +1,226 @@
+"""The one delete routine: every delete (CLI, TUI, clean-ups) goes through `delete_many`.
+
+A Binding cannot be recreated (only the device can register again), so a delete says
+exactly what happened:
+- deleted: this run's DELETE was answered 2xx;
+- deleted (the first answer was lost): an earlier attempt got no answer (or a 5xx) and
+  the binding is now gone, so that attempt did it;
+- binding not found: 404 for the binding while its service exists;
+- service not found: 404 because the service itself does not exist (a typo);
+- not deleted: nothing was sent (connection refused), or the server said no, or the
+  binding is still there after every try;
+- outcome unknown: an attempt may have landed and the binding could not be checked.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bindings_tui.errors import (
+    AuthError,
+    BindingsError,
+    ConnectFailed,
+    NetworkError,
+    NotFoundError,
+    UnsafeUrlError,
+)
+
+if TYPE_CHECKING:
+    from bindings_tui.client import TwilioClient
+
+
+class DeleteOutcome(enum.Enum):
+    DELETED = "deleted"
+    DELETED_EARLIER = "deleted-earlier"
+    BINDING_NOT_FOUND = "binding-not-found"
+    SERVICE_NOT_FOUND = "service-not-found"
+    NOT_DELETED = "not-deleted"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def deleted(self) -> bool:
+        """This run deleted the binding."""
+        return self in (DeleteOutcome.DELETED, DeleteOutcome.DELETED_EARLIER)
+
+    @property
+    def gone(self) -> bool:
+        """The binding does not exist now (a list showing it should drop it)."""
+        return self.deleted or self is DeleteOutcome.BINDING_NOT_FOUND
+
+
+_LABELS = {
+    DeleteOutcome.DELETED: "deleted",
+    DeleteOutcome.DELETED_EARLIER: "deleted",
+    DeleteOutcome.BINDING_NOT_FOUND: "binding not found",
+    DeleteOutcome.SERVICE_NOT_FOUND: "service not found",
+    DeleteOutcome.NOT_DELETED: "not deleted",
+    DeleteOutcome.UNKNOWN: "outcome unknown",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteResult:
+    """What happened to one binding. `reason` is one inert line (may be empty)."""
+
+    sid: str
+    outcome: DeleteOutcome
+    reason: str = ""
+    error: BindingsError | None = None
+
+    def line(self) -> str:
+        """`BS…: deleted`, `BS…: not deleted (connection refused …)`."""
+        text = f"{self.sid}: {self.outcome.label}"
+        return f"{text} ({self.reason})" if self.reason else text
+
+
+ResultCallback = Callable[[DeleteResult, int, int], None]
+
+
+async def delete_many(
+    client: TwilioClient,
+    service_sid: str,
+    binding_sids: Sequence[str],
+    on_result: ResultCallback | None = None,
+) -> list[DeleteResult]:
+    """Delete each binding in turn; `on_result(result, done, total)` after each one.
+
+    After "service not found" or an authentication error nothing more is sent: the other
+    bindings get the same outcome ("not attempted") without a request.
+    """
+    results: list[DeleteResult] = []
+    stop: DeleteResult | None = None
+    total = len(binding_sids)
+    for done, sid in enumerate(binding_sids, start=1):
+        if stop is None:
+            result = await delete_one(client, service_sid, sid)
+            if result.outcome is DeleteOutcome.SERVICE_NOT_FOUND or isinstance(
+                result.error, AuthError
+            ):
+                stop = result
+        else:
+            result = DeleteResult(
+                sid, stop.outcome, f"not attempted: {stop.reason or stop.outcome.label}", stop.error
+            )
+        results.append(result)
+        if on_result is not None:
+            on_result(result, done, total)
+    return results
+
+
+async def delete_one(client: TwilioClient, service_sid: str, binding_sid: str) -> DeleteResult:
+    """DELETE one binding with bounded retries and report what happened."""
+    try:
+        path = client.binding_path(service_sid, binding_sid)
+    except BindingsError as exc:
+        return DeleteResult(binding_sid, DeleteOutcome.NOT_DELETED, exc.user_message(), exc)
+    policy = client.retry
+    # Why an earlier attempt may have deleted it (None: no attempt can have landed).
+    uncertain: str | None = None
+    checked: bool | None = None  # the last existence check: gone, still there, unknown
+    looked = False  # whether the last attempt was followed by a check
+    last: BindingsError | None = None
+    for attempt in range(1, policy.max_attempts + 1):
+        retry_after: str | None = None
+        checked, looked = None, False
+        try:
+            status, headers, error = await client.send_once("DELETE", path)
+        except (ConnectFailed, UnsafeUrlError) as exc:
+            last = exc
+            if uncertain is None:  # nothing was ever sent: nothing happened
+                return DeleteResult(binding_sid, DeleteOutcome.NOT_DELETED, exc.user_message(), exc)
+        except (NetworkError, BindingsError) as exc:
+            # No (readable) answer: the DELETE may have landed. Look.
+            last = exc
+            uncertain = uncertain or "the first answer was lost"
+            checked, looked = await _is_gone(client, service_sid, binding_sid), True
+            if checked:
+                return DeleteResult(binding_sid, DeleteOutcome.DELETED_EARLIER, uncertain)
+        else:
+            if error is None:
+                return DeleteResult(binding_sid, DeleteOutcome.DELETED)
+            if isinstance(error, NotFoundError):
+                if uncertain is not None:
+                    return DeleteResult(binding_sid, DeleteOutcome.DELETED_EARLIER, uncertain)
+                return await _not_found(client, service_sid, binding_sid, error)
+            last = error
+            if status == 429:  # rate limited: not processed
+                retry_after = headers.get("Retry-After")
+            elif status >= 500:  # the work may have been done before the error
+                uncertain = uncertain or (
+                    f"an earlier attempt answered HTTP {status} but went through"
+                )
+                retry_after = headers.get("Retry-After")
+            else:  # 400, 401, 403...: the server said no
+                outcome = DeleteOutcome.NOT_DELETED if uncertain is None else DeleteOutcome.UNKNOWN
+                return DeleteResult(binding_sid, outcome, error.user_message(), error)
+        if attempt < policy.max_attempts:
+            await client.sleep(policy.delay(attempt, retry_after))
+    reason = last.user_message() if last is not None else "no answer"
+    if uncertain is None:
+        return DeleteResult(binding_sid, DeleteOutcome.NOT_DELETED, reason, last)
+    if not looked:  # the last answer was a 5xx: look once before saying anything
+        checked = await _is_gone(client, service_sid, binding_sid)
+    if checked:
+        return DeleteResult(binding_sid, DeleteOutcome.DELETED_EARLIER, uncertain)
+    if checked is False:
+        return DeleteResult(
+            binding_sid, DeleteOutcome.NOT_DELETED, f"{reason}; the binding is still there", last
+        )
+    return DeleteResult(
+        binding_sid,
+        DeleteOutcome.UNKNOWN,
+        f"{reason}; it could not be checked whether the binding still exists",
+        last,
+    )
+
+
+async def _is_gone(client: TwilioClient, service_sid: str, binding_sid: str) -> bool | None:
+    """One GET of the binding: True when 404, False when there, None when unknown."""
+    try:
+        _status, _headers, error = await client.send_once(
+            "GET", client.binding_path(service_sid, binding_sid)
+        )
+    except BindingsError:
+        return None
+    if error is None:
+        return False
+    return True if isinstance(error, NotFoundError) else None
+
+
+async def _not_found(
+    client: TwilioClient, service_sid: str, binding_sid: str, error: NotFoundError
+) -> DeleteResult:
+    """404 for a binding: is it the binding, or the whole service (a typo)?"""
+    label = client.api.label
+    try:
+        await client.fetch_service(service_sid)
+    except NotFoundError:
+        return DeleteResult(
+            binding_sid,
+            DeleteOutcome.SERVICE_NOT_FOUND,
+            f"service {service_sid} does not exist in {label}",
+            error,
+        )
+    except BindingsError as exc:
+        return DeleteResult(
+            binding_sid,
+            DeleteOutcome.BINDING_NOT_FOUND,
+            f"404; the service could not be checked: {exc.user_message()}",
+            error,
+        )
+    return DeleteResult(
+        binding_sid,
+        DeleteOutcome.BINDING_NOT_FOUND,
+        f"no such binding in {service_sid} ({label}); deleted before, or never there",
+        error,
+    )
+
+
+__all__ = ["DeleteOutcome", "DeleteResult", "delete_many", "delete_one"]
