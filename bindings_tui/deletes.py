@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bindings_tui.errors import (
     AuthError,
@@ -81,6 +81,7 @@ class DeleteResult:
 
 
 ResultCallback = Callable[[DeleteResult, int, int], None]
+Presence = Literal["gone", "there", "unclear", "silent"]
 
 
 async def delete_many(
@@ -91,8 +92,8 @@ async def delete_many(
 ) -> list[DeleteResult]:
     """Delete each binding in turn; `on_result(result, done, total)` after each one.
 
-    After "service not found" or an authentication error nothing more is sent: the other
-    bindings get the same outcome ("not attempted") without a request.
+    After "service not found", an authentication error or a server that stopped answering
+    nothing more is sent: the other bindings are reported "not attempted" without a request.
     """
     results: list[DeleteResult] = []
     stop: DeleteResult | None = None
@@ -100,13 +101,19 @@ async def delete_many(
     for done, sid in enumerate(binding_sids, start=1):
         if stop is None:
             result = await delete_one(client, service_sid, sid)
-            if result.outcome is DeleteOutcome.SERVICE_NOT_FOUND or isinstance(
-                result.error, AuthError
-            ):
+            if result.outcome in (
+                DeleteOutcome.SERVICE_NOT_FOUND,
+                DeleteOutcome.UNKNOWN,
+            ) or isinstance(result.error, AuthError):
                 stop = result
         else:
+            # Nothing is sent: the service is missing, the credentials are refused, or the
+            # server stopped answering (this binding is certainly still there then).
+            outcome = (
+                DeleteOutcome.NOT_DELETED if stop.outcome is DeleteOutcome.UNKNOWN else stop.outcome
+            )
             result = DeleteResult(
-                sid, stop.outcome, f"not attempted: {stop.reason or stop.outcome.label}", stop.error
+                sid, outcome, f"not attempted: {stop.reason or stop.outcome.label}", stop.error
             )
         results.append(result)
         if on_result is not None:
@@ -123,12 +130,12 @@ async def delete_one(client: TwilioClient, service_sid: str, binding_sid: str) -
     policy = client.retry
     # Why an earlier attempt may have deleted it (None: no attempt can have landed).
     uncertain: str | None = None
-    checked: bool | None = None  # the last existence check: gone, still there, unknown
+    checked: Presence = "unclear"  # what the last existence check found
     looked = False  # whether the last attempt was followed by a check
     last: BindingsError | None = None
     for attempt in range(1, policy.max_attempts + 1):
         retry_after: str | None = None
-        checked, looked = None, False
+        checked, looked = "unclear", False
         try:
             status, headers, error = await client.send_once("DELETE", path)
         except (ConnectFailed, UnsafeUrlError) as exc:
@@ -139,9 +146,11 @@ async def delete_one(client: TwilioClient, service_sid: str, binding_sid: str) -
             # No (readable) answer: the DELETE may have landed. Look.
             last = exc
             uncertain = uncertain or "the first answer was lost"
-            checked, looked = await _is_gone(client, service_sid, binding_sid), True
-            if checked:
+            checked, looked = await _presence(client, service_sid, binding_sid), True
+            if checked == "gone":
                 return DeleteResult(binding_sid, DeleteOutcome.DELETED_EARLIER, uncertain)
+            if checked == "silent":
+                break  # neither the DELETE nor the check got an answer: stop hammering
         else:
             if error is None:
                 return DeleteResult(binding_sid, DeleteOutcome.DELETED)
@@ -166,10 +175,10 @@ async def delete_one(client: TwilioClient, service_sid: str, binding_sid: str) -
     if uncertain is None:
         return DeleteResult(binding_sid, DeleteOutcome.NOT_DELETED, reason, last)
     if not looked:  # the last answer was a 5xx: look once before saying anything
-        checked = await _is_gone(client, service_sid, binding_sid)
-    if checked:
+        checked = await _presence(client, service_sid, binding_sid)
+    if checked == "gone":
         return DeleteResult(binding_sid, DeleteOutcome.DELETED_EARLIER, uncertain)
-    if checked is False:
+    if checked == "there":
         return DeleteResult(
             binding_sid, DeleteOutcome.NOT_DELETED, f"{reason}; the binding is still there", last
         )
@@ -181,17 +190,19 @@ async def delete_one(client: TwilioClient, service_sid: str, binding_sid: str) -
     )
 
 
-async def _is_gone(client: TwilioClient, service_sid: str, binding_sid: str) -> bool | None:
-    """One GET of the binding: True when 404, False when there, None when unknown."""
+async def _presence(client: TwilioClient, service_sid: str, binding_sid: str) -> Presence:
+    """One GET of the binding: 404 is gone, 200 is there; no answer at all is silent."""
     try:
         _status, _headers, error = await client.send_once(
             "GET", client.binding_path(service_sid, binding_sid)
         )
+    except NetworkError:
+        return "silent"
     except BindingsError:
-        return None
+        return "unclear"
     if error is None:
-        return False
-    return True if isinstance(error, NotFoundError) else None
+        return "there"
+    return "gone" if isinstance(error, NotFoundError) else "unclear"
 
 
 async def _not_found(

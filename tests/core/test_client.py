@@ -89,7 +89,7 @@ def make_client(handler: Handler, **kwargs: Any) -> tuple[TwilioClient, list[htt
         kwargs.pop("api", ApiFlavor.CONVERSATIONS),
         base_url=kwargs.pop("base_url", BASE),
         transport=httpx.MockTransport(record),
-        sleep=no_sleep,
+        sleep=kwargs.pop("sleep", no_sleep),
         **kwargs,
     )
     return client, seen

@@ -163,7 +163,21 @@ async def test_no_answer_and_no_check_possible_is_unknown() -> None:
     assert results[0].outcome is DeleteOutcome.UNKNOWN
     assert not results[0].outcome.gone
     assert "could not be checked" in results[0].reason
-    assert len(seen) == 6  # 3 DELETEs, each followed by one single-attempt check
+    assert [r.method for r in seen] == ["DELETE", "GET"]  # no answer twice: stop there
+
+
+async def test_a_server_that_stopped_answering_ends_a_bulk_delete() -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=req)
+
+    results, seen, progress = await run(handler, sids=[bs(1), bs(2), bs(3)])
+    assert [r.outcome for r in results] == [
+        DeleteOutcome.UNKNOWN,
+        DeleteOutcome.NOT_DELETED,
+        DeleteOutcome.NOT_DELETED,
+    ]
+    assert "not attempted" in results[2].reason
+    assert len(seen) == 2 and progress[-1] == (3, 3)
 
 
 async def test_auth_error_stops_the_rest_without_requests() -> None:
