@@ -257,8 +257,8 @@ class TwilioClient:
                 return _Response(response.status_code, body, response.headers)
         except TimeoutError:
             raise RequestTimeout(
-                f"{label}: no complete answer from {self.base_url} within "
-                f"{self.attempt_deadline:g} s"
+                f"{label}: timed out: no complete answer from {self.base_url} within the "
+                f"{self.attempt_deadline:g} s deadline of one request"
             ) from None
         except httpx.ConnectTimeout as exc:
             raise ConnectFailed(

@@ -59,7 +59,7 @@ _LABELS = {
     DeleteOutcome.DELETED: "deleted",
     DeleteOutcome.DELETED_EARLIER: "deleted",
     DeleteOutcome.BINDING_NOT_FOUND: "binding not found",
-    DeleteOutcome.SERVICE_NOT_FOUND: "service not found",
+    DeleteOutcome.SERVICE_NOT_FOUND: "not deleted",
     DeleteOutcome.NOT_DELETED: "not deleted",
     DeleteOutcome.UNKNOWN: "outcome unknown",
 }
@@ -216,7 +216,7 @@ async def _not_found(
         return DeleteResult(
             binding_sid,
             DeleteOutcome.SERVICE_NOT_FOUND,
-            f"service {service_sid} does not exist in {label}",
+            f"service {service_sid} not found in {label}",
             error,
         )
     except BindingsError as exc:

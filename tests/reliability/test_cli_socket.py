@@ -289,7 +289,7 @@ async def test_delete_under_faults(served: tuple[FakeTwilio, str]) -> None:
     typo = "IS" + "0" * 32
     before = len(fake.requests)
     wrong = await run_cli(url, "delete", "--service", typo, *sids[1:3], "--yes")
-    assert wrong.code == 1 and "service not found" in wrong.err, wrong.err
+    assert wrong.code == 1 and f"service {typo} not found" in wrong.err, wrong.err
     assert [r.method for r in fake.requests[before:]].count("DELETE") == 1
     # bulk where one fails for good: exactly that one is reported, the others go
     fake.faults.script("500", path_contains=sids[2], method="DELETE", times=50)
