@@ -96,6 +96,7 @@ class BindingsApp(App[int]):
         for client in old:
             self.run_worker(client.aclose(), group="close-client", exit_on_error=False)
 
+    @guarded
     async def on_unmount(self) -> None:
         for client in self._clients.values():
             with contextlib.suppress(Exception):  # on the way out; nothing to report

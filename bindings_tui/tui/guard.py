@@ -38,7 +38,11 @@ class UnexpectedError(BindingsError):
 
 
 def as_bindings_error(error: BaseException, what: str) -> BindingsError:
-    """The project's error for anything a worker caught (BindingsError passes through)."""
+    """The project's error for anything a worker caught (BindingsError passes through).
+    A task group's ExceptionGroup is reported by its first error, ours preferred."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        ours = [e for e in error.exceptions if isinstance(e, BindingsError)]
+        error = ours[0] if ours else error.exceptions[0]
     return error if isinstance(error, BindingsError) else UnexpectedError(error, what)
 
 
