@@ -79,6 +79,10 @@ def run_tui(args: argparse.Namespace) -> int:
         ctx.diagnostics = load_settings(profile=ctx.profile_name)
         app = BindingsApp(ctx)
     result = app.run()
+    if app.return_code:
+        # Only an exception that escaped every guard gets here; Textual's traceback (with
+        # locals) went to a discarded console (BindingsApp), so say it in one line.
+        raise BindingsError("the terminal UI stopped on an internal error")
     return int(result or 0)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from bindings_tui.filtering import EMPTY_QUERY, NO_TYPE_FILTER, Query, TypeFilter, haystack
-from bindings_tui.models import Binding
+from bindings_tui.models import ApiFlavor, Binding
 
 SortKey = str | float
 
@@ -71,10 +71,20 @@ RESULTS_KEPT = 8
 _ResultKey = tuple[Query, TypeFilter, frozenset[str] | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a store's bindings came from. A delete of one of them goes to exactly this
+    API and service, whatever the app shows or talks to meanwhile."""
+
+    api: ApiFlavor
+    service_sid: str
+
+
 class BindingStore:
     """Bindings of one service (or one identity query), with a filtered, sorted view."""
 
-    def __init__(self) -> None:
+    def __init__(self, origin: Origin | None = None) -> None:
+        self.origin = origin
         self._rows: list[Binding] = []
         self._alive: list[bool] = []
         self._haystacks: list[str] = []
@@ -92,6 +102,21 @@ class BindingStore:
         self.pending: set[str] = set()
         self.revision = 0  # bumps when a row's content changes in place
         self._results: OrderedDict[_ResultKey, list[int]] = OrderedDict()
+
+    def successor(self) -> BindingStore:
+        """An empty store for a new listing of the same origin, with this one's filter,
+        sort and restriction (what the user set up survives a reload)."""
+        new = BindingStore(self.origin)
+        new.set_sort(self._sort)
+        new.set_filter(self._query, self._type_filter)
+        if self._restriction is not None:
+            new.set_restriction(self._restriction)
+        return new
+
+    def adopt_marks(self, previous: BindingStore) -> None:
+        """Keep the marks and pending deletes of `previous` that name rows here."""
+        self.marks |= {s for s in previous.marks if s in self._by_sid}
+        self.pending |= {s for s in previous.pending if s in self._by_sid}
 
     # ---- reading ------------------------------------------------------------------------
 

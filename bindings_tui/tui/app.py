@@ -1,26 +1,38 @@
-"""The Textual app: screens, the shared client, and moves between login, picker and browser."""
+"""The Textual app: screens, the session (credentials, API, service), one client per API,
+and the one error handler every handler and worker ends in."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import contextlib
+import io
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import Console
 from textual.app import App
 from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 
 from bindings_tui.client import TwilioClient
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.errors import AuthError, BindingsError, ConfigError
 from bindings_tui.models import ApiFlavor
 from bindings_tui.sids import shorten_sid
+from bindings_tui.store import Origin
 from bindings_tui.tui.commands import ActionsProvider
-from bindings_tui.tui.context import AppContext
-from bindings_tui.tui.screens.browser import BrowserScreen
+from bindings_tui.tui.context import AppContext, Session
+from bindings_tui.tui.guard import as_bindings_error, guarded, guarded_callback
+from bindings_tui.tui.inert import inert_str
+from bindings_tui.tui.screens.browser import BrowserScreen, error_line
 from bindings_tui.tui.screens.help import HelpScreen
 from bindings_tui.tui.screens.service_picker import ServicePickerScreen
 
 if TYPE_CHECKING:
     from bindings_tui.tui.screens.login import LoginScreen
+
+TOAST_WIDTH = 300  # characters of one notification line (error bodies can be long)
 
 
 class BindingsApp(App[int]):
@@ -38,60 +50,116 @@ class BindingsApp(App[int]):
         ),
     ]
 
+    # The one place credentials, API and service change (`set_session`); screens watch it.
+    session: reactive[Session] = reactive(
+        Session(None, None, ApiFlavor.CONVERSATIONS, None), always_update=False, init=False
+    )
+
     def __init__(self, ctx: AppContext, *, cursor_blink: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
         self.cursor_blink = cursor_blink
-        self._client: TwilioClient | None = None
+        self._clients: dict[ApiFlavor, TwilioClient] = {}
+        self.errors_reported = 0
+        self.last_error: str | None = None
+        self.set_reactive(
+            BindingsApp.session,
+            Session(ctx.credentials, ctx.profile_name, ctx.api, ctx.service_sid),
+        )
+        # Last line of defence: should an exception still reach Textual, its traceback
+        # (printed WITH LOCALS, the typed secret among them) goes nowhere. `cli_tui` then
+        # prints one line and exits non-zero (`return_code`).
+        self.error_console = Console(file=io.StringIO(), markup=False, highlight=False)
 
-    # ---- the shared client ---------------------------------------------------------------
+    # ---- the session and the clients -----------------------------------------------------
 
-    @property
-    def client(self) -> TwilioClient:
-        if self._client is None:
-            if self.ctx.credentials is None:
+    def set_session(self, **changes: Any) -> None:
+        """Replace the session (never mutate it). New credentials close every client."""
+        new = replace(self.session, **changes)
+        if new.credentials != self.session.credentials:
+            self._close_clients()
+        self.session = new
+
+    def client_for(self, api: ApiFlavor) -> TwilioClient:
+        """The client for `api` with the session's credentials (one per API, kept)."""
+        client = self._clients.get(api)
+        if client is None:
+            credentials = self.session.credentials
+            if credentials is None:
                 raise ConfigError("not logged in")
-            self._client = self.ctx.backend.client(self.ctx.credentials, self.ctx.api)
-        return self._client
+            client = self.ctx.backend.client(credentials, api)
+            self._clients[api] = client
+        return client
 
-    def reset_client(self) -> None:
-        old, self._client = self._client, None
-        if old is not None:
-            self.run_worker(old.aclose(), group="close-client")
+    def _close_clients(self) -> None:
+        old, self._clients = list(self._clients.values()), {}
+        for client in old:
+            self.run_worker(client.aclose(), group="close-client", exit_on_error=False)
 
+    @guarded
     async def on_unmount(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        for client in self._clients.values():
+            with contextlib.suppress(Exception):  # on the way out; nothing to report
+                await client.aclose()
 
     def account_label(self) -> str:
-        creds = self.ctx.credentials
+        creds = self.session.credentials
         if creds is None:
             return "not logged in"
-        who = "demo" if self.ctx.demo else (self.ctx.profile_name or creds.source)
-        return f"{who} · {shorten_sid(creds.account_sid)}"
+        who = "demo" if self.ctx.demo else (self.session.profile_name or creds.source)
+        return inert_str(f"{who} · {shorten_sid(creds.account_sid)}")
+
+    # ---- the one error handler and the one toast -------------------------------------------
+
+    def report_error(self, error: BaseException, where: str) -> None:
+        """Every unexpected exception of a handler or worker ends here: one inert line."""
+        self.errors_reported += 1
+        line = error_line(as_bindings_error(error, where))
+        self.last_error = line
+        self.notify(line, title="Error (the app is still running)", severity="error", timeout=10)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast (from any screen: `Widget.notify` lands here) is inert text: markup
+        is never parsed and control characters are shown as escapes."""
+        super().notify(
+            inert_str(message, TOAST_WIDTH),
+            title=inert_str(title, 80),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # ---- flow ----------------------------------------------------------------------------
 
+    @guarded
     def on_mount(self) -> None:
         self.start()
 
     def start(self) -> None:
-        if self.ctx.credentials is None:
-            self.push_screen(_login_screen(), self._logged_in)
-        elif self.ctx.service_sid:
-            self.open_service(self.ctx.service_sid)
+        session = self.session
+        if session.credentials is None:
+            self.push_screen(_login_screen(), guarded_callback(self, self._logged_in))
+        elif session.service_sid:
+            self.open_service(session.service_sid)
         else:
             self.pick_service(can_go_back=False)
 
-    def _logged_in(self, credentials: ApiCredentials | None) -> None:
-        if credentials is None:
+    def _logged_in(self, result: tuple[ApiCredentials, str] | None) -> None:
+        if result is None:
             return
-        self.ctx.credentials = credentials
-        self.reset_client()
-        browsers = [s for s in self.screen_stack if isinstance(s, BrowserScreen)]
-        if browsers:
-            browsers[-1].reload()
-        else:
+        credentials, profile_name = result
+        had_browser = any(isinstance(s, BrowserScreen) for s in self.screen_stack)
+        # Browsers watch the session and reload with the new credentials.
+        self.set_session(credentials=credentials, profile_name=profile_name)
+        if not had_browser:
             self.start()
 
     def handle_auth_error(self, error: AuthError) -> None:
@@ -99,38 +167,46 @@ class BindingsApp(App[int]):
         if any(type(s).__name__ == "LoginScreen" for s in self.screen_stack):
             return
         reason = f"Twilio refused the credentials ({error.user_message()}). Log in again."
-        self.push_screen(_login_screen(reason), self._logged_in)
+        self.push_screen(_login_screen(reason), guarded_callback(self, self._logged_in))
 
     def pick_service(self, *, can_go_back: bool) -> None:
-        def chosen(sid: str | None) -> None:
-            if sid:
-                self.open_service(sid)
+        """The picker changes nothing until a service is chosen; escape leaves all as is."""
 
-        self.push_screen(ServicePickerScreen(can_go_back=can_go_back), chosen)
+        def chosen(origin: Origin | None) -> None:
+            if origin is not None:
+                self.open_service(origin.service_sid, origin.api)
 
-    def open_service(self, service_sid: str) -> None:
-        self.ctx.service_sid = service_sid
-        self._remember(service_sid)
+        picker = ServicePickerScreen(self.session.api, can_go_back=can_go_back)
+        self.push_screen(picker, guarded_callback(self, chosen))
+
+    def open_service(
+        self,
+        service_sid: str,
+        api: ApiFlavor | None = None,
+        *,
+        carry_from: BrowserScreen | None = None,
+    ) -> None:
+        """Open a service (of `api`, default the session's): the session records it and a
+        browser bound to exactly that API and service shows it."""
+        origin = Origin(api or self.session.api, service_sid)
+        self.set_session(api=origin.api, service_sid=service_sid)
+        self._remember(origin)
+        browser = BrowserScreen(origin, carry_from=carry_from)
         if isinstance(self.screen, BrowserScreen):
-            self.switch_screen(BrowserScreen(service_sid))
+            self.switch_screen(browser)
         else:
-            self.push_screen(BrowserScreen(service_sid))
+            self.push_screen(browser)
 
-    def _remember(self, service_sid: str) -> None:
-        if self.ctx.demo or not self.ctx.remember or not self.ctx.profile_name:
+    def _remember(self, origin: Origin) -> None:
+        profile = self.session.profile_name
+        if self.ctx.demo or not self.ctx.remember or not profile:
             return
         try:
             from bindings_tui.credentials.profiles import ProfileStore
 
-            ProfileStore().remember_service(self.ctx.profile_name, self.ctx.api.value, service_sid)
+            ProfileStore().remember_service(profile, origin.api.value, origin.service_sid)
         except BindingsError:
             pass  # remembering is a convenience; never fail the session for it
-
-    def switch_api(self) -> None:
-        self.ctx.api = (
-            ApiFlavor.CHAT if self.ctx.api is ApiFlavor.CONVERSATIONS else ApiFlavor.CONVERSATIONS
-        )
-        self.reset_client()
 
     def show_help(self) -> None:
         rows: list[tuple[str, str]] = []

@@ -86,7 +86,10 @@ def cell_text(binding: Binding, column: Column, width: int, now: datetime) -> st
     if column is Column.MESSAGE_TYPES:
         return short_message_types(binding.message_types)
     if column is Column.CREDENTIAL:
-        return shorten_sid(binding.credential_sid, keep=4) if binding.credential_sid else MISSING
+        if not binding.credential_sid:
+            return MISSING
+        return make_visible(shorten_sid(binding.credential_sid, keep=4))
     if column is Column.UPDATED:
         return relative_age(binding.date_updated or binding.date_created, now)
-    return binding.sid if width >= len(binding.sid) else clip(binding.sid, width)
+    sid = make_visible(binding.sid)  # a SID is server text too (it may carry escapes)
+    return sid if width >= len(sid) else clip(sid, width)

@@ -40,9 +40,22 @@ class Backend:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Session:
+    """Who is logged in and which API and service are open. Immutable: the app replaces it
+    in one place (`BindingsApp.set_session`) and screens observe the app's `session`."""
+
+    credentials: ApiCredentials | None
+    profile_name: str | None
+    api: ApiFlavor
+    service_sid: str | None
+
+
 @dataclass(slots=True)
 class AppContext:
-    """The session's state that outlives screens."""
+    """How the app runs (backend, clock, options). `api`, `credentials`, `profile_name` and
+    `service_sid` are only where the session STARTS: the app copies them into its `Session`
+    once and never reads them again."""
 
     api: ApiFlavor = ApiFlavor.CONVERSATIONS
     credentials: ApiCredentials | None = None
@@ -56,3 +69,8 @@ class AppContext:
     identity_debounce: float = 0.35
     split_by_type: bool | None = None  # None: streams.DEFAULT_SPLIT_BY_TYPE
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
+
+
+def other_api(api: ApiFlavor) -> ApiFlavor:
+    """`a` switches between the two APIs."""
+    return ApiFlavor.CHAT if api is ApiFlavor.CONVERSATIONS else ApiFlavor.CONVERSATIONS

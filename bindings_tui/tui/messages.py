@@ -72,3 +72,12 @@ class DiagnosisReady(Message):
         self.generation = generation
         self.report = report
         self.scope = scope
+
+
+class DiagnosisFailed(Message):
+    """The push diagnosis could not run; the findings line says so (never waits)."""
+
+    def __init__(self, generation: int, error: BindingsError) -> None:
+        super().__init__()
+        self.generation = generation
+        self.error = error

@@ -79,11 +79,12 @@ def build(
     bindings: int = BINDINGS,
     gate: int | None = None,
     fail_after: int | None = None,
+    wrap: TransportWrapper | None = None,
     **options: Any,
 ) -> Built:
-    """The demo app as the tests see it: seeded, no latency, fixed clock, no blink."""
+    """The demo app as the tests see it: seeded, no latency, fixed clock, no blink.
+    `wrap` wraps the fake's transport (the trust tests' traps)."""
     gates: list[GatedTransport] = []
-    wrap: TransportWrapper | None = None
     if gate is not None or fail_after is not None:
         allow = gate if gate is not None else fail_after
         assert allow is not None

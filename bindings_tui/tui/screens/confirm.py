@@ -12,6 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from bindings_tui.tui.guard import guarded
+from bindings_tui.tui.inert import title
+
 
 class ConfirmModal(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -28,24 +31,29 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog") as dialog:
-            dialog.border_title = self._title
+            dialog.border_title = title(self._title)
             yield Static(self._body, id="confirm-body")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel (n)", id="cancel", variant="primary")
                 yield Button(self._confirm_label, id="confirm", variant="error")
 
+    @guarded
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
 
+    @guarded
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "confirm")
 
+    @guarded
     def action_confirm(self) -> None:
         self.dismiss(True)
 
+    @guarded
     def action_cancel(self) -> None:
         self.dismiss(False)
 
+    @guarded
     def action_switch_button(self) -> None:
         self.focus_next(Button)

@@ -13,6 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from bindings_tui.tui.guard import guarded
+from bindings_tui.tui.inert import inert_str, title
+
 FILTER_HELP = """\
 Filter box (/): case-insensitive, over identity, endpoint, SID and type.
   alice          substring
@@ -29,8 +32,8 @@ def help_text(rows: Iterable[tuple[str, str]]) -> Text:
     text = Text(no_wrap=False)
     text.append("Keys\n", style="bold underline")
     for key, description in rows:
-        text.append(f"  {key:<14}", style="bold")
-        text.append(description + "\n")
+        text.append(f"  {inert_str(key):<14}", style="bold")
+        text.append(inert_str(description) + "\n")
     text.append("\n")
     text.append(FILTER_HELP)
     return text
@@ -47,8 +50,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-dialog") as box:
-            box.border_title = "Help · escape closes"
+            box.border_title = title("Help", "escape closes")
             yield Static(help_text(self._rows))
 
+    @guarded
     def action_close(self) -> None:
         self.dismiss(None)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
@@ -14,10 +16,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from bindings_tui.ages import relative_age
-from bindings_tui.errors import AuthError, BindingsError
-from bindings_tui.models import Service
+from bindings_tui.errors import AuthError
+from bindings_tui.models import ApiFlavor, Service
 from bindings_tui.sids import is_sid
-from bindings_tui.tui.cells import visible
+from bindings_tui.store import Origin
+from bindings_tui.tui.context import Session, other_api
+from bindings_tui.tui.guard import as_bindings_error, background, guarded
+from bindings_tui.tui.inert import inert
 from bindings_tui.tui.widgets.inputs import AppInput
 from bindings_tui.tui.widgets.key_footer import KeyFooter
 
@@ -25,8 +30,10 @@ if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
 
 
-class ServicePickerScreen(Screen[str | None]):
-    """Dismisses with the chosen service SID, or None (escape) when something is open."""
+class ServicePickerScreen(Screen[Origin | None]):
+    """Dismisses with the chosen service and its API, or None (escape) when something is
+    open. `a` switches the API of THIS list only: nothing outside the picker changes until
+    a service is chosen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("escape", "back", "Back", id="picker.back"),
@@ -35,10 +42,12 @@ class ServicePickerScreen(Screen[str | None]):
         KeyBinding("r", "reload", "Reload", id="picker.reload"),
     ]
 
-    def __init__(self, *, can_go_back: bool) -> None:
+    def __init__(self, api: ApiFlavor, *, can_go_back: bool) -> None:
         super().__init__()
+        self.api = api
         self.can_go_back = can_go_back
         self._services: list[Service] = []
+        self._generation = 0
 
     @property
     def bt_app(self) -> BindingsApp:
@@ -55,75 +64,92 @@ class ServicePickerScreen(Screen[str | None]):
             yield Static(id="sid-hint")
         yield KeyFooter()
 
+    @guarded
     def on_mount(self) -> None:
         table = self.query_one("#services", DataTable)
         table.add_columns("Friendly name", "Service SID", "Created")
         self._show_context()
         self.action_reload()
         table.focus()
+        self.watch(self.app, "session", self._session_changed, init=False)
+
+    @guarded
+    def _session_changed(self, old: Session, new: Session) -> None:
+        if new.credentials != old.credentials:
+            self._show_context()
+            self.action_reload()
 
     def _show_context(self) -> None:
-        ctx = self.bt_app.ctx
         text = Text(no_wrap=True, end="")
         text.append(" Pick a service", style="bold")
-        text.append(f"  ·  {ctx.api.label}  ·  ")
+        text.append(f"  ·  {self.api.label}  ·  ")
         text.append(self.bt_app.account_label())
         self.query_one("#context", Static).update(text)
 
-    def action_reload(self) -> None:
-        self.query_one("#picker-status", Static).update(
-            Text(f"Loading {self.bt_app.ctx.api.label} services…", style="italic")
-        )
-        self._load()
+    def _status(self, text: Text) -> None:
+        self.query_one("#picker-status", Static).update(text)
 
-    @work(exclusive=True, group="services")
-    async def _load(self) -> None:
+    @guarded
+    def action_reload(self) -> None:
+        self._status(Text(f"Loading {self.api.label} services…", style="italic"))
+        self._generation += 1
+        self._load(self._generation, self.api)
+
+    @background(exclusive=True, group="services", description="list services")
+    async def _load(self, generation: int, api: ApiFlavor) -> None:
         try:
-            services = await self.bt_app.client.list_services()
+            services = await self.bt_app.client_for(api).list_services()
+        except asyncio.CancelledError:
+            raise
         except AuthError as exc:
             self.bt_app.handle_auth_error(exc)
             return
-        except BindingsError as exc:
-            self.query_one("#picker-status", Static).update(
-                Text(f"Could not list services: {exc.user_message()}", style="bold red")
-            )
+        except Exception as exc:  # one line, the picker stays usable
+            if generation == self._generation:
+                error = as_bindings_error(exc, "listing the services")
+                self._status(inert(f"Could not list services: {error.user_message()}", "bold red"))
             return
+        if generation != self._generation:
+            return  # the API was switched meanwhile
         self._services = services
         table = self.query_one("#services", DataTable)
         table.clear()
         now = self.bt_app.ctx.clock()
         for service in services:
-            created = relative_age(service.date_created, now)
-            stamp = service.date_created.strftime("%Y-%m-%d") if service.date_created else "-"
             table.add_row(
-                Text(visible(service.friendly_name)),
-                Text(service.sid),
-                Text(f"{stamp} ({created})"),
+                inert(service.friendly_name if service.friendly_name else "-"),
+                inert(service.sid),
+                inert(_created(service, now)),
                 key=service.sid,
             )
         count = len(services)
         message = (
-            f"{count} {self.bt_app.ctx.api.label} service{'s' if count != 1 else ''}: "
-            "enter opens one"
+            f"{count} {api.label} service{'s' if count != 1 else ''}: enter opens one"
             if count
             else "This account has no services for this API: enter a SID below, or press a."
         )
-        self.query_one("#picker-status", Static).update(Text(message))
+        self._status(Text(message))
 
     @on(DataTable.RowSelected, "#services")
+    @guarded
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value:
-            self.dismiss(event.row_key.value)
+        sid = event.row_key.value
+        if sid and is_sid("IS", sid):
+            self.dismiss(Origin(self.api, sid))
+        elif sid:
+            self._status(inert(f"Not a service SID: {sid}", "bold red"))
 
     @on(Input.Changed, "#sid-input")
+    @guarded
     def _sid_changed(self, event: Input.Changed) -> None:
         self.query_one("#sid-hint", Static).update(self._sid_hint(event.value))
 
     @on(Input.Submitted, "#sid-input")
+    @guarded
     def _sid_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if is_sid("IS", value):
-            self.dismiss(value)
+            self.dismiss(Origin(self.api, value))
         else:
             self.query_one("#sid-hint", Static).update(self._sid_hint(value, submitted=True))
 
@@ -142,17 +168,29 @@ class ServicePickerScreen(Screen[str | None]):
             problem = "after IS come 32 hex digits (0-9, a-f)"
         return Text(("✗ " if submitted else "") + problem, style="red" if submitted else "yellow")
 
+    @guarded
     def action_focus_sid(self) -> None:
         self.query_one("#sid-input", Input).focus()
 
+    @guarded
     def action_back(self) -> None:
         if self.can_go_back:
             self.dismiss(None)
         elif self.focused is self.query_one("#sid-input", Input):
             self.query_one("#services", DataTable).focus()
 
+    @guarded
     def action_switch_api(self) -> None:
-        self.bt_app.switch_api()
+        """Only this list changes API; the app's session changes when a service is chosen."""
+        self.api = other_api(self.api)
         self._show_context()
         self.query_one("#services", DataTable).clear()
         self.action_reload()
+
+
+def _created(service: Service, now: datetime) -> str:
+    try:
+        stamp = service.date_created.strftime("%Y-%m-%d") if service.date_created else "-"
+        return f"{stamp} ({relative_age(service.date_created, now)})"
+    except (OverflowError, ValueError):  # a date at the edge of what datetime holds
+        return "-"

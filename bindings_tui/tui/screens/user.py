@@ -26,6 +26,8 @@ from bindings_tui.diagnostics import Finding, FindingKind, cleanup_targets, sort
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip
 from bindings_tui.tui.cells import short_message_types, visible
+from bindings_tui.tui.guard import guarded
+from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.detail_pane import credential_text
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
 from bindings_tui.tui.widgets.key_footer import KeyFooter
@@ -71,7 +73,7 @@ def device_prompt(
     text.append(f"{short_message_types(binding.message_types):<11}")
     age = relative_age(binding.date_updated or binding.date_created, now)
     text.append(f"updated {age:<5}", style="dim")
-    text.append(binding.sid, style="dim")
+    text.append(inert_str(binding.sid), style="dim")
     text.append("\n    credential ")
     text.append_text(credential_text(binding, report))
     for finding in ordered:
@@ -120,13 +122,19 @@ class UserScreen(Screen[DeleteRequest | None]):
         self.service_label = service_label
         self.diagnosis_note = diagnosis_note
         self._targets: dict[str, DeleteRequest] = {}
+        # Built here, not in compose: the browser's guarded action builds this screen, so
+        # data that breaks the rendering is one line there, never a crash in compose.
+        self._context_text = self._context_line()
+        self._summary_text = self._summary()
+        self._option_list = self._options()
 
     def compose(self) -> ComposeResult:
-        yield Static(self._context_line(), id="context")
-        yield Static(self._summary(), id="user-summary")
-        yield OptionList(*self._options(), id="user-devices", markup=False)
+        yield Static(self._context_text, id="context")
+        yield Static(self._summary_text, id="user-summary")
+        yield OptionList(*self._option_list, id="user-devices", markup=False)
         yield KeyFooter()
 
+    @guarded
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
 
@@ -135,7 +143,7 @@ class UserScreen(Screen[DeleteRequest | None]):
         text.append(" User ", style="bold")
         text.append(visible(self.identity), style="bold reverse")
         text.append(f"  ·  {len(self.bindings)} device(s)  ·  ")
-        text.append(self.service_label)
+        text.append(inert_str(self.service_label))
         return text
 
     def _summary(self) -> Text:
@@ -145,7 +153,9 @@ class UserScreen(Screen[DeleteRequest | None]):
         }
         text = Text()
         if self.report is None:
-            text.append(self.diagnosis_note or "Findings appear once the list has loaded.")
+            text.append(
+                inert_str(self.diagnosis_note or "Findings appear once the list has loaded.")
+            )
             text.stylize("italic dim")
             return text
         if not findings:
@@ -155,7 +165,7 @@ class UserScreen(Screen[DeleteRequest | None]):
             text.append("d or enter deletes the device or clean-up under the cursor ")
             text.append("(after a confirmation).", style="dim")
         if self.diagnosis_note:
-            text.append(f"\n{self.diagnosis_note}", style="dim italic")
+            text.append(f"\n{inert_str(self.diagnosis_note)}", style="dim italic")
         return text
 
     def _options(self) -> list[Option | None]:
@@ -191,17 +201,21 @@ class UserScreen(Screen[DeleteRequest | None]):
         return self._targets.get(option.id)
 
     @on(OptionList.OptionSelected)
+    @guarded
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_delete()
 
+    @guarded
     def action_delete(self) -> None:
         request = self.request_at_cursor()
         if request is not None:
             self.dismiss(request)
 
+    @guarded
     def action_back(self) -> None:
         self.dismiss(None)
 
+    @guarded
     def action_help(self) -> None:
         cast("BindingsApp", self.app).show_help()

@@ -29,6 +29,7 @@ from bindings_tui.diagnostics import Severity
 from bindings_tui.models import Binding
 from bindings_tui.store import BindingStore, Column
 from bindings_tui.tui.cells import MARK_WIDTH, MISSING, ColumnSpec, cell_text, layout_columns
+from bindings_tui.tui.guard import guarded
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS
 
 HEADER_LABELS: dict[Column, str] = {
@@ -112,11 +113,20 @@ class BindingsTable(ScrollView, can_focus=True):
     def current(self) -> Binding | None:
         return self.store.binding_at(self.cursor)
 
-    def set_store(self, store: BindingStore) -> None:
-        """Show another store (e.g. an identity query's result), cursor on its first row."""
+    def set_store(self, store: BindingStore, anchor_sid: str | None = None) -> None:
+        """Show another store (an identity query's result, a reload's new list). The
+        cursor goes to `anchor_sid` when it is shown there, else to the first row."""
+        if store is self.store:
+            self.view_changed(anchor_sid)
+            return
         self.store = store
         self._cache.clear()
         self._cache_revision = store.revision
+        position = None if anchor_sid is None else store.position_of(anchor_sid)
+        if position is not None:
+            self.set_reactive(BindingsTable.cursor, 0)
+            self.view_changed(anchor_sid)
+            return
         self.set_reactive(BindingsTable.cursor, 0)
         self._sync_size()
         self.scroll_to(y=0, animate=False)
@@ -167,6 +177,7 @@ class BindingsTable(ScrollView, can_focus=True):
         width = max(self.scrollable_content_region.width, 1)
         self.virtual_size = Size(width, len(self.store) + 1)
 
+    @guarded
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
         self._sync_size()
@@ -202,24 +213,31 @@ class BindingsTable(ScrollView, can_focus=True):
             self._last_reported = key
             self.post_message(self.CursorMoved(binding))
 
+    @guarded
     def action_cursor_up(self) -> None:
         self.move_cursor(self.cursor - 1)
 
+    @guarded
     def action_cursor_down(self) -> None:
         self.move_cursor(self.cursor + 1)
 
+    @guarded
     def action_page_up(self) -> None:
         self.move_cursor(self.cursor - self._page_rows)
 
+    @guarded
     def action_page_down(self) -> None:
         self.move_cursor(self.cursor + self._page_rows)
 
+    @guarded
     def action_first(self) -> None:
         self.move_cursor(0)
 
+    @guarded
     def action_last(self) -> None:
         self.move_cursor(len(self.store) - 1)
 
+    @guarded
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
@@ -272,7 +290,11 @@ class BindingsTable(ScrollView, can_focus=True):
         key = (row, width, flags, self.store.revision)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(binding, width, flags, base)
+            try:
+                strip = self._render_row(binding, width, flags, base)
+            except Exception as exc:  # a row the data breaks, not the app
+                note = Text(f" (this row cannot be shown: {type(exc).__name__})", style="red")
+                strip = self._to_strip(note, width, base)
             self._cache[key] = strip
         return strip
 

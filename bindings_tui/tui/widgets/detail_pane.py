@@ -17,6 +17,7 @@ from bindings_tui.diagnostics import Finding, sort_findings
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip, make_visible
 from bindings_tui.tui.cells import MISSING, visible
+from bindings_tui.tui.inert import inert_str, title
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
 
 LABEL_WIDTH = 15
@@ -91,7 +92,7 @@ def detail_text(
     field("endpoint", visible(binding.endpoint))
     field("message types", ", ".join(map(make_visible, binding.message_types)) or MISSING)
     fields.add_row("credential", credential_text(binding, report))
-    field("sid", binding.sid)
+    field("sid", inert_str(binding.sid))
     field("service", visible(binding.service_sid))
     field("account", visible(binding.account_sid))
     field("created", long_age(binding.date_created, now))
@@ -111,7 +112,7 @@ def detail_text(
         text.append(f"{visible(other.binding_type):<9}")
         text.append(f"{clip(visible(other.endpoint), 14):<15}")
         text.append(f"{age:>5} ", style="dim")
-        text.append(clip(other.sid, 13), style="dim")
+        text.append(clip(inert_str(other.sid), 13), style="dim")
     if len(others) > 50:
         text.append(f"\n… and {len(others) - 50} more", style="dim")
     layout = Table.grid(padding=(0, 2), expand=True)
@@ -139,10 +140,11 @@ class DetailPane(VerticalScroll, can_focus=True):
     ) -> None:
         body = self.query_one("#detail-body", Static)
         if binding is None:
-            self.border_title = "Detail"
+            self.border_title = title("Detail")
             body.update(Text("No binding selected", style="dim"))
             return
-        self.border_title = f"{'Raw JSON' if raw else 'Detail'} · {binding.sid}"
+        # A Text, never a str: a str title is parsed as markup (and the SID is server text).
+        self.border_title = title("Raw JSON" if raw else "Detail", binding.sid)
         if raw:
             body.update(raw_json_text(binding))
         else:

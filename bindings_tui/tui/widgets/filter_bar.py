@@ -14,6 +14,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from bindings_tui.filtering import TypeFilter
+from bindings_tui.tui.guard import guarded
+from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.inputs import AppInput
 from bindings_tui.tui.widgets.line import Line
 
@@ -31,6 +33,7 @@ class FilterInput(AppInput):
     # to the screen lands the table a frame later (Textual's update timer: 17-33 ms).
     on_edit: Callable[[str], None] | None = None
 
+    @guarded
     def watch_value(self, value: str) -> None:
         if self.on_edit is not None:
             self.on_edit(value)
@@ -41,10 +44,12 @@ class FilterInput(AppInput):
             self.input = input
             self.cleared = cleared
 
+    @guarded
     def action_clear_and_leave(self) -> None:
         self.value = ""
         self.post_message(self.Leave(self, cleared=True))
 
+    @guarded
     def action_leave(self) -> None:
         self.post_message(self.Leave(self, cleared=False))
 
@@ -57,7 +62,7 @@ class TypeToggles(Line):
         for number, name in enumerate(types, start=1):
             on = name in selected.selected
             text.append(f" {number}", style="bold")
-            text.append(f" {name} ", style="reverse bold" if on else "dim")
+            text.append(f" {inert_str(name)} ", style="reverse bold" if on else "dim")
         self.show_text(text)
 
 

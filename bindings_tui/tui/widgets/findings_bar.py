@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from bindings_tui.diagnostics import SEVERITY, Finding, FindingKind, Severity, sort_findings
+from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.line import Line
 
 # Short names that fit a 120-column line with every kind present.
@@ -59,12 +60,12 @@ def summary_text(
     text = Text(no_wrap=True, end="", overflow="ellipsis")
     text.append("Findings ", style="bold")
     if findings is None:
-        text.append(status or "after the list has loaded", style="dim italic")
+        text.append(inert_str(status or "after the list has loaded"), style="dim italic")
         return text
     if not findings:
         text.append("none: nothing here explains a missing push", style="green")
         if status:
-            text.append(f"  ({status})", style="dim")
+            text.append(f"  ({inert_str(status)})", style="dim")
         return text
     counts: dict[FindingKind, int] = {}
     for finding in sort_findings(findings):
@@ -78,7 +79,7 @@ def summary_text(
         style = SEVERITY_STYLES[severity] + (" reverse" if chosen else "")
         text.append(f" {SEVERITY_GLYPHS[severity]} {shown} ", style=style)
     if status:
-        text.append(f" ({status})", style="dim")
+        text.append(f" ({inert_str(status)})", style="dim")
     return text
 
 

@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from bindings_tui.tui.guard import guarded, guarded_callback
+
 
 class KeyFooter(Footer):
     """The stock Footer starts empty and remounts every key widget on each bindings
@@ -25,13 +27,14 @@ class KeyFooter(Footer):
         self._shown = self._keys_to_show()
         yield from super().compose()
 
+    @guarded
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True  # what Footer.compose waits for
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen and not self._rebuild_pending:
             self._rebuild_pending = True
-            self.call_after_refresh(self._rebuild_if_changed)
+            self.call_after_refresh(guarded_callback(self, self._rebuild_if_changed))
 
     async def _rebuild_if_changed(self) -> None:
         self._rebuild_pending = False
