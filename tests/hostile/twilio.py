@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import re
 import struct
 import zlib
 from collections.abc import Callable, Iterator
@@ -26,6 +27,8 @@ SERVICE = "IS" + "a1" * 16
 OTHER_SERVICE = "IS" + "b2" * 16
 CREDENTIAL = "CR" + "c3" * 16
 FOREIGN_SID = "BS" + "f0" * 16  # the lure's record: listed only if a client strayed
+# One binding of SERVICE, exactly: anything else under Bindings/ gets the lure.
+BINDING_PATH = re.compile(f"/v1/Services/{SERVICE}/Bindings/BS[0-9a-f]{{32}}")
 MIB = 1 << 20
 
 JsonObj = dict[str, Any]
@@ -152,7 +155,7 @@ class TwilioLike:
         path = request.path
         base = server.base_url
         service = f"/v1/Services/{SERVICE}"
-        if request.method == "DELETE" and path.startswith(bindings_path() + "/"):
+        if request.method == "DELETE" and BINDING_PATH.fullmatch(path):
             if self.deletes:
                 return self.deletes.pop(0)
             return self.delete_default or not_found(path)
@@ -167,7 +170,7 @@ class TwilioLike:
             return json_reply(200, service_json(base, name=self.service_name))
         if path == bindings_path():
             return self._listing(request, server)
-        if path.startswith(bindings_path() + "/"):
+        if BINDING_PATH.fullmatch(path):
             return self.binding_get or not_found(path)
         if path == f"{service}/Configuration/Notifications":
             return json_reply(200, notifications_json(base))
@@ -184,6 +187,8 @@ class TwilioLike:
             if not token.startswith("PT") or not token[2:].isdigit():
                 return json_reply(400, twilio_error(400, 21481, "Invalid PageToken"))
             index = int(token[2:])
+        if index == 0 and not self.pages:
+            return json_reply(200, page(server.base_url, []))  # no pages given: an empty list
         if index >= len(self.pages):
             return json_reply(400, twilio_error(400, 21481, "Invalid PageToken"))
         spec = self.pages[index]
