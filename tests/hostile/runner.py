@@ -71,9 +71,7 @@ def cli_env(config_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(
-    config_dir: Path, base_url: str, *args: str, measure_rss: bool = False
-) -> CliResult:
+def run_cli(config_dir: Path, base_url: str, *args: str, measure_rss: bool = False) -> CliResult:
     """`bindings-tui --base-url BASE_URL ARGS...`, checked for what every run must keep."""
     cli = [sys.executable, "-m", "bindings_tui", "--base-url", base_url, *args]
     rss_file = config_dir.parent / "peak_rss_kb"

@@ -16,7 +16,7 @@ from tests.hostile.twilio import SERVICE, TwilioLike, bs, not_found, twilio_erro
 SIDS = [bs(1), bs(2)]
 
 
-def delete(cli: Cli, *sids: str, flags: tuple[str, ...] = (), base_url: str | None = None):  # noqa: ANN201
+def delete(cli: Cli, *sids: str, flags: tuple[str, ...] = (), base_url: str | None = None):
     return cli("delete", "--service", SERVICE, *sids, "--yes", *flags, base_url=base_url)
 
 

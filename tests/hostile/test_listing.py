@@ -7,7 +7,6 @@ checked by `runner.check_always`: it ended, no traceback, no token, no raw contr
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import re
@@ -16,9 +15,24 @@ import pytest
 
 from tests.hostile.conftest import Cli
 from tests.hostile.runner import assert_failed, assert_rss_bounded
-from tests.hostile.servers import Drip, HostileServer, Reply, head, json_reply
+from tests.hostile.scenarios import (
+    BAD_NEXT_CASES,
+    FIELDS,
+    FORMULA_START,
+    HOSTILE_TEXT,
+    bad_next_urls,
+    dated_records,
+    drip,
+    hostile_error,
+    hostile_records,
+    nested_error,
+    nested_page,
+    next_page_to,
+    plain_page,
+    tiny_page,
+)
+from tests.hostile.servers import HostileServer, Reply, json_reply
 from tests.hostile.twilio import (
-    OTHER_SERVICE,
     SERVICE,
     TwilioLike,
     binding,
@@ -29,7 +43,6 @@ from tests.hostile.twilio import (
     oversized_page,
     page,
     page_url,
-    twilio_error,
 )
 
 LIST = ("list", "--service", SERVICE, "--retries", "0", "--timeout", "2")
@@ -37,10 +50,6 @@ LIST = ("list", "--service", SERVICE, "--retries", "0", "--timeout", "2")
 
 def jsonl_sids(out: str) -> list[str]:
     return [json.loads(line)["sid"] for line in out.splitlines() if line.strip()]
-
-
-def one_page(base: str, count: int = 3, **fields: object) -> dict[str, object]:
-    return page(base, [binding(i, base, **fields) for i in range(1, count + 1)])
 
 
 def only_first_page_was_requested(hostile: HostileServer) -> None:
@@ -52,14 +61,10 @@ def only_first_page_was_requested(hostile: HostileServer) -> None:
 
 
 @pytest.mark.parametrize("what", ["body", "headers"])
-def test_dripping_server_meets_a_total_deadline(hostile: HostileServer, cli: Cli, what: str) -> None:
-    body = json.dumps(one_page(hostile.base_url)).encode()
-    response_head = head(200, [("Content-Type", "application/json")], len(body))
-    if what == "body":
-        drip = Drip(response_head, body, interval=1.0)
-    else:
-        drip = Drip(b"", response_head + body, interval=1.0)
-    hostile.serve(TwilioLike(pages=[drip]))
+def test_dripping_server_meets_a_total_deadline(
+    hostile: HostileServer, cli: Cli, what: str
+) -> None:
+    hostile.serve(TwilioLike(pages=[drip(hostile.base_url, what=what)]))
     result = cli(*LIST, "-o", "jsonl")
     assert_failed(result)
     assert re.search(r"time|deadline", result.err, re.I), result.err
@@ -86,7 +91,7 @@ def test_gzip_bomb_is_capped_while_streaming(hostile: HostileServer, cli: Cli) -
 
 
 def test_unknown_content_encoding_is_refused(hostile: HostileServer, cli: Cli) -> None:
-    body = json.dumps(one_page(hostile.base_url)).encode()
+    body = json.dumps(plain_page(hostile.base_url)).encode()
     hostile.serve(TwilioLike(pages=[encoded_reply(body, "x-evil")]))
     result = cli(*LIST, "-o", "jsonl")
     assert_failed(result)
@@ -96,32 +101,16 @@ def test_unknown_content_encoding_is_refused(hostile: HostileServer, cli: Cli) -
 
 # ---- 5. JSON nested 100,000 deep -------------------------------------------------------------
 
-DEEP = b"[" * 100_000 + b"]" * 100_000
-
 
 @pytest.mark.parametrize("where", ["page", "error-body"])
 def test_deeply_nested_json_is_one_line(hostile: HostileServer, cli: Cli, where: str) -> None:
-    if where == "page":
-        reply = Reply(200, b'{"meta": {"key": "bindings", "next_page_url": null}, "bindings": [' + DEEP + b"]}")
-    else:
-        reply = Reply(400, b'{"code": 20001, "message": "bad", "status": 400, "detail": ' + DEEP + b"}")
+    reply = nested_page() if where == "page" else nested_error()
     hostile.serve(TwilioLike(pages=[reply]))
     result = cli(*LIST, "-o", "jsonl")
     assert_failed(result)
 
 
 # ---- 7. dates out of range -------------------------------------------------------------------
-
-BAD_DATES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2016-13-45T99:00:00Z"]
-
-
-def dated_records(base: str) -> list[dict[str, object]]:
-    return [
-        binding(i, base, date_created=created, date_updated=updated)
-        for i, (created, updated) in enumerate(
-            [(d, d) for d in BAD_DATES] + [(BAD_DATES[0], BAD_DATES[1])], start=1
-        )
-    ]
 
 
 @pytest.mark.parametrize("output", ["table", "csv", "json"])
@@ -154,36 +143,11 @@ def test_out_of_range_dates_still_diagnose(hostile: HostileServer, cli: Cli, out
 # ---- 8. next_page_url that leaves the resource ---------------------------------------------
 
 
-def bad_next_urls(base: str, port: int) -> dict[str, str]:
-    here = f"{base}{bindings_path()}"
-    other = f"{base}{bindings_path(OTHER_SERVICE)}"
-    return {
-        "nul-encoded": f"{here}%00?PageToken=PT1",
-        "nul-raw": f"{here}?PageToken=PT1\x00",
-        "over-64KB": f"{here}?PageToken=PT1&Pad={'a' * 70_000}",
-        "other-service": f"{other}?PageToken=PT1",
-        "services": f"{base}/v1/Services?PageSize=50",
-        "credentials": f"{base}/v1/Credentials?PageSize=50",
-        "dot-segments": f"{here}/../../{OTHER_SERVICE}/Bindings?PageToken=PT1",
-        "encoded-dots": f"{here}/%2e%2e/%2e%2e/{OTHER_SERVICE}/Bindings?PageToken=PT1",
-        "encoded-slashes": f"{here}%2F..%2F..%2F{OTHER_SERVICE}%2FBindings?PageToken=PT1",
-        "double-slash": f"{base}//v1/Services/{OTHER_SERVICE}/Bindings?PageToken=PT1",
-        "scheme-relative": f"//127.0.0.1:{port}/v1/Credentials?PageSize=50",
-    }
-
-
-BAD_NEXT = list(bad_next_urls("http://h", 1))
-
-
-@pytest.mark.parametrize("case", BAD_NEXT)
+@pytest.mark.parametrize("case", BAD_NEXT_CASES)
 def test_next_page_url_off_the_resource_is_refused(
     hostile: HostileServer, cli: Cli, case: str
 ) -> None:
-    b = hostile.base_url
-    first = page(b, [binding(i, b) for i in (1, 2, 3)])
-    first["meta"]["next_page_url"] = bad_next_urls(b, hostile.port)[case]  # type: ignore[index]
-    second = page(b, [binding(i, b) for i in (4, 5)])
-    hostile.serve(TwilioLike(pages=[first, second]))
+    hostile.serve(next_page_to(hostile, bad_next_urls(hostile.base_url, hostile.port)[case]))
     result = cli(*LIST, "-o", "jsonl")
     assert_failed(result)
     assert "next_page_url" in result.err
@@ -204,13 +168,6 @@ def test_same_path_with_another_page_token_is_followed(hostile: HostileServer, c
 
 
 # ---- 9. more records than any page size allows ---------------------------------------------
-
-
-@functools.cache
-def tiny_page(count: int) -> bytes:
-    records = ",".join(f'{{"sid": "BS{i:032x}"}}' for i in range(count))
-    meta = '{"key": "bindings", "next_page_url": null, "page": 0, "page_size": 100}'
-    return f'{{"meta": {meta}, "bindings": [{records}]}}'.encode()
 
 
 @pytest.mark.parametrize("count", [1_001, 200_000])
@@ -253,34 +210,11 @@ def test_redirect_to_another_host_is_not_followed(hostile: HostileServer, cli: C
 
 # ---- 12-13. hostile text -------------------------------------------------------------------
 
-HOSTILE_TEXT = {
-    "osc52": "\x1b]52;c;cm0gLXJmIH4=\x07",
-    "osc0-title": "\x1b]0;pwned\x07",
-    "clear": "\x1b[2J",
-    "c1-csi": "\x9b31mred",
-    "bidi": "abc\u202edcba",
-    "markup": "bob[/b]",
-    "click": "[@click=app.quit]q[/]",
-    "hyperlink": '=HYPERLINK("http://x","y")',
-    "plus": "+1",
-    "at": "@SUM(A1)",
-    "minus": "-2+3",
-    "tab": "\t=1",
-    "cr": "\r=1",
-}
-FIELDS = ("identity", "endpoint", "credential_sid", "account_sid")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def hostile_records(base: str) -> list[dict[str, object]]:
-    return [
-        binding(i, base, **{f: text for f in FIELDS})
-        for i, text in enumerate(HOSTILE_TEXT.values(), start=1)
-    ]
-
 
 @pytest.mark.parametrize("output", ["table", "csv", "json", "jsonl"])
-def test_hostile_text_is_inert_and_json_exact(hostile: HostileServer, cli: Cli, output: str) -> None:
+def test_hostile_text_is_inert_and_json_exact(
+    hostile: HostileServer, cli: Cli, output: str
+) -> None:
     b = hostile.base_url
     records = hostile_records(b)
     hostile.serve(TwilioLike(pages=[page(b, records)]))
@@ -330,10 +264,7 @@ def test_hostile_text_in_show_services_and_diagnose_is_inert(
 
 
 def test_hostile_text_in_an_error_body_is_inert(hostile: HostileServer, cli: Cli) -> None:
-    message = " ".join(HOSTILE_TEXT.values())
-    error = twilio_error(400, 20001, message)
-    error["more_info"] = "https://x/" + HOSTILE_TEXT["osc52"]
-    hostile.serve(TwilioLike(pages=[json_reply(400, error)]))
+    hostile.serve(TwilioLike(pages=[hostile_error()]))
     result = cli(*LIST, "-o", "table")  # inert stderr: checked by the runner
     assert_failed(result)
     assert "20001" in result.err

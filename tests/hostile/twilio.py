@@ -151,7 +151,9 @@ class TwilioLike:
 
     def respond(self, request: Request, server: HostileServer) -> Action:
         if self.everything is not None:
-            return self.everything(request, server) if callable(self.everything) else self.everything
+            return (
+                self.everything(request, server) if callable(self.everything) else self.everything
+            )
         path = request.path
         base = server.base_url
         service = f"/v1/Services/{SERVICE}"
