@@ -108,3 +108,54 @@ def test_servers_listen_on_loopback_only(hostile: HostileServer) -> None:
         with socket.create_connection((host, port), timeout=5):
             pass
     assert hostile.requests == []
+
+
+def test_each_listing_scenario_serves_what_it_says(hostile: HostileServer) -> None:
+    """Plain httpx (no decoding where a bomb is involved) against every LISTING entry."""
+    from tests.hostile.scenarios import (
+        DEEP,
+        LISTING,
+        dated_records,
+        hostile_records,
+    )
+
+    b = hostile.base_url
+    first = bindings_path() + "?PageSize=100"
+    with httpx.Client(base_url=b, timeout=5) as client:
+
+        def get(name: str) -> httpx.Response:
+            hostile.serve(LISTING[name](hostile))
+            return client.get(first)
+
+        def raw(name: str) -> tuple[httpx.Headers, bytes]:
+            hostile.serve(LISTING[name](hostile))
+            with client.stream("GET", first) as response:
+                return response.headers, b"".join(response.iter_raw())
+
+        headers, body = raw("gzip-bomb")
+        assert headers["content-encoding"] == "gzip" and body == gzip_bomb()
+        headers, body = raw("unknown-encoding")
+        assert headers["content-encoding"] == "x-evil" and b'"bindings"' in body
+        for name, status in (("nested-page", 200), ("nested-error", 400)):
+            response = get(name)
+            assert response.status_code == status and DEEP in response.content
+        assert get("bad-dates").json()["bindings"] == dated_records(b)
+        assert get("hostile-text").json()["bindings"] == hostile_records(b)
+        assert get("hostile-error").json()["code"] == 20001
+        assert len(get("too-many-records").json()["bindings"]) == 1_001
+        assert get("redirect").headers["location"].startswith("http://127.0.0.2:")
+        assert get("malformed-sid").json()["bindings"][0]["sid"].startswith("BS\x1b]52;")
+        for name in ("next-other-service", "next-nul", "next-dot-segments", "next-foreign-host"):
+            assert get(name).json()["meta"]["next_page_url"], name
+        assert len(get("next-over-64KB").json()["meta"]["next_page_url"]) > 64 * 1024
+
+
+def test_drip_keeps_sending_one_byte_at_a_time(hostile: HostileServer) -> None:
+    """The 1-byte-a-second drip never lets a 2 s read timeout fire."""
+    from tests.hostile.scenarios import LISTING
+
+    hostile.serve(LISTING["drip-headers"](hostile))
+    with socket.create_connection((HOST, hostile.port), timeout=2.5) as sock:
+        sock.sendall(f"GET {bindings_path()} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        got = b"".join(sock.recv(16) for _ in range(3))
+    assert got == b"HTT"
