@@ -9,14 +9,16 @@ import re
 import socket
 
 from tests.hostile.conftest import Cli
-from tests.hostile.runner import assert_failed
+from tests.hostile.runner import CliResult, assert_failed
 from tests.hostile.servers import Drop, Hang, HostileServer, Request, json_reply
 from tests.hostile.twilio import SERVICE, TwilioLike, bs, not_found, twilio_error
 
 SIDS = [bs(1), bs(2)]
 
 
-def delete(cli: Cli, *sids: str, flags: tuple[str, ...] = (), base_url: str | None = None):
+def delete(
+    cli: Cli, *sids: str, flags: tuple[str, ...] = (), base_url: str | None = None
+) -> CliResult:
     return cli("delete", "--service", SERVICE, *sids, "--yes", *flags, base_url=base_url)
 
 
@@ -39,17 +41,20 @@ def test_missing_service_is_reported_and_stops_the_run(hostile: HostileServer, c
 
 
 # 16. the service exists, the binding does not
-def test_missing_binding_is_an_error_unless_ignored(hostile: HostileServer, cli: Cli) -> None:
+def test_missing_binding_is_an_error(hostile: HostileServer, cli: Cli) -> None:
     hostile.serve(TwilioLike())
     result = delete(cli, SIDS[0])
     assert_failed(result, one_line=False)
     assert f"{SIDS[0]}: binding not found" in result.err, result.err
     assert "already gone" not in result.out + result.err
+    assert len(deletes_sent(hostile)) == 1
 
+
+def test_missing_binding_is_ignored_with_ignore_missing(hostile: HostileServer, cli: Cli) -> None:
     hostile.serve(TwilioLike())
-    ignored = delete(cli, SIDS[0], flags=("--ignore-missing",))
-    assert ignored.code == 0, str(ignored)
-    assert SIDS[0] in ignored.out + ignored.err
+    result = delete(cli, SIDS[0], flags=("--ignore-missing",))
+    assert result.code == 0, str(result)
+    assert SIDS[0] in result.out + result.err
 
 
 # 17. 500, then the retry finds 404: this run deleted it
