@@ -109,7 +109,7 @@ def test_the_terminal_gets_no_escape_from_server_text(tmux: tuple[Tmux, Path]) -
         term.wait_for(check, f"the screen after {key}")
     term.type("sid-")
     term.keys("Enter")
-    term.wait_for(lambda s: "Detail · BS\\x1b]52" in s, "the hostile SID in the detail title")
+    term.wait_for(lambda s: "Detail · BSffff" in s, "the row with a hostile SID field in detail")
     term.keys("q")
     term.wait_for(lambda s: "IDENTITY" not in s, "the app to quit", timeout=10)
     time.sleep(0.3)

@@ -40,6 +40,7 @@ from tui.trust_kit import (
     CLOSE,
     HOSTILE_ERROR,
     HOSTILE_SID,
+    SID_ROW,
     Trapped,
     add_hostile_records,
     build_trapped,
@@ -256,7 +257,8 @@ async def test_unexpected_error_in_a_delete(error: Exception) -> None:
         await wait_for(pilot, lambda: bool(notifications(pilot.app)), "the toast")
         await wait_for(pilot, lambda: target.sid not in screen.store.pending, "the undim")
         assert target.sid in screen.store
-        assert any("was not deleted" in n for n in notifications(pilot.app))
+        # An exception that is not an answer: whether the DELETE went out is unknown.
+        assert any("outcome unknown" in n for n in notifications(pilot.app))
         await _alive_with_one_line(pilot, trapped, f"unexpected {type(error).__name__}")
 
 
@@ -373,6 +375,21 @@ async def _check_screen(pilot: Any, what: str, *literal: str) -> str:
     return text
 
 
+async def test_a_record_with_a_hostile_sid_fails_the_load_in_one_inert_line() -> None:
+    """The parse boundary refuses a record whose own sid is not a SID: the load stops with
+    one line (the escape shown, not run), the app lives on."""
+    trapped = build_trapped()
+    service = trapped.built.fake.service_sids()[0]
+    store = trapped.built.fake.store
+    template = trapped.built.fake.bindings(service)[0]
+    store.bindings[service].add(template._replace(sid=HOSTILE_SID, identity="sid-x"))
+    async with trapped.app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await wait_loaded(pilot)
+        assert screen.load_state.error is not None
+        await _check_screen(pilot, "error status", "no valid sid", "\\x1b]52")
+        await still_alive(pilot)
+
+
 async def test_hostile_server_text_is_inert_on_every_screen() -> None:
     trapped = build_trapped()
     add_hostile_records(trapped.built)
@@ -388,19 +405,19 @@ async def test_hostile_server_text_is_inert_on_every_screen() -> None:
         await type_text(pilot, "sid-")
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.table.current is not None, "the row")
-        assert screen.table.current is not None and screen.table.current.sid == HOSTILE_SID
+        assert screen.table.current is not None and screen.table.current.sid == SID_ROW
         await pilot.pause()
-        text = await _check_screen(pilot, "detail", "Detail · BS\\x1b]52;c;", CLICK)
+        text = await _check_screen(pilot, "detail", f"Detail · {SID_ROW}", "CR\\x1b]52;c;", CLICK)
         await pilot.press("v")
-        await _check_screen(pilot, "raw JSON", "Raw JSON · BS\\x1b]52")
+        await _check_screen(pilot, "raw JSON", f"Raw JSON · {SID_ROW}", "CR\\x1b]52")
         await pilot.press("v", "u")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "user view")
-        await _check_screen(pilot, "user view", CLICK, "BS\\x1b]52")
+        await _check_screen(pilot, "user view", CLICK, SID_ROW)
         await pilot.press("escape", "question_mark")
         await _check_screen(pilot, "help")
         await pilot.press("escape", "d")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "modal")
-        await _check_screen(pilot, "delete modal", CLICK, "BS\\x1b]52")
+        await _check_screen(pilot, "delete modal", CLICK, SID_ROW)
         await pilot.press("n")
         # a delete that succeeds, of a row whose identity is markup
         await pilot.press("slash", "escape", "slash")

@@ -32,7 +32,11 @@ CLICK = "[@click=app.quit]q[/]"
 CLOSE = "bob[/b]"
 LINK = "[link=https://evil.example]x[/link]"
 HOSTILE_TEXTS = (OSC52, OSC0, CLEAR, C1_CSI, BIDI, CLICK, CLOSE, LINK)
+# A record's own sid must be a well-formed SID (the parse boundary refuses the page
+# otherwise); every other SID field may carry anything and must still be shown inert.
 HOSTILE_SID = "BS" + OSC52 + "0" * 8
+SID_ROW = "BS" + "f" * 32
+HOSTILE_SID_FIELD = "CR" + OSC52 + "0" * 8
 HOSTILE_CREDENTIAL = "CR" + OSC0 + "1" * 8
 HOSTILE_SERVICE_NAME = f"svc{OSC0}{CLICK}{CLOSE}"
 # An error body whose message is markup and escapes.
@@ -168,7 +172,12 @@ def add_hostile_records(built: Built) -> str:
             )
         )
     store.bindings[service].add(
-        template._replace(sid=HOSTILE_SID, identity=f"sid-{CLICK}", binding_type="fcm")
+        template._replace(
+            sid=SID_ROW,
+            identity=f"sid-{CLICK}",
+            binding_type="fcm",
+            credential_sid=HOSTILE_SID_FIELD,
+        )
     )
     return service
 
