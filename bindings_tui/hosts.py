@@ -112,7 +112,7 @@ def check_explicit_base_url(url: str) -> str:
     if not _NETLOC_RE.fullmatch(netloc) or not _PATH_RE.fullmatch(slash + path):
         raise BadBaseUrlError(f"base URL {shown(url)} must look like https://host[:port][/path]")
     host, port = _split_netloc(netloc)
-    if not netloc.startswith("[") and not _is_dns_name_or_ip(host):
+    if not netloc.startswith("[") and not is_dns_name_or_ip(host):
         raise BadBaseUrlError(f"base URL {shown(url)}: {shown(host)} is not a host name")
     if port is not None and not 1 <= port <= 65535:
         raise BadBaseUrlError(f"base URL {shown(url)}: the port must be within 1..65535")
@@ -124,7 +124,7 @@ def check_explicit_base_url(url: str) -> str:
     return f"{scheme.lower()}://{netloc}{slash}{path}".rstrip("/")
 
 
-def _is_dns_name_or_ip(host: str) -> bool:
+def is_dns_name_or_ip(host: str) -> bool:
     try:
         ipaddress.IPv4Address(host)
     except ValueError:

@@ -11,7 +11,6 @@ import contextlib
 import os
 import re
 import tempfile
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any, Final, Literal
 import filelock
 from platformdirs import user_config_path
 
+from bindings_tui.config import read_toml, shown_path
 from bindings_tui.credentials.api_credentials import ApiCredentials
 from bindings_tui.credentials.secret import Secret, as_secret
 from bindings_tui.errors import ConfigError, InputError
@@ -256,27 +256,10 @@ class ProfileStore:
             self._lock.release()
 
     def _load(self) -> tuple[dict[str, Profile], str | None]:
-        where = make_visible(str(self.path))
-        try:
-            with self.path.open("rb") as handle:
-                raw = handle.read(MAX_PROFILES_BYTES + 1)
-        except FileNotFoundError:
+        where = shown_path(self.path)
+        data = read_toml(self.path, max_bytes=MAX_PROFILES_BYTES)
+        if data is None:
             return {}, None
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read {where}: {exc.strerror or type(exc).__name__}"
-            ) from None
-        if len(raw) > MAX_PROFILES_BYTES:
-            raise ConfigError(f"{where} is larger than {MAX_PROFILES_BYTES} bytes; move it away")
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
-            detail = (
-                clip(make_visible(str(exc)), 120) if isinstance(exc, ValueError) else "too deep"
-            )
-            raise ConfigError(
-                f"{where} is not valid TOML ({detail}); fix it or move it away"
-            ) from None
         unknown = set(data) - {"active", "profiles"}
         if unknown:
             keys = ", ".join(clip(make_visible(k), 40) for k in sorted(unknown)[:5])
