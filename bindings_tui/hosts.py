@@ -40,7 +40,7 @@ class BadBaseUrlError(UnsafeUrlError, InputError):
 
 def shown(value: str, width: int = 60) -> str:
     """User text quoted for an error message: control characters visible, clipped."""
-    return repr(clip(make_visible(value), width))
+    return "'" + clip(make_visible(value), width) + "'"
 
 
 def validate_location(kind: str, value: str | None) -> str | None:
