@@ -23,6 +23,7 @@ from .cli_kit import (
     SERVICE,
     TOKEN,
     Network,
+    assert_inert,
     assert_one_error_line,
     env_credentials,
     install_network,
@@ -94,6 +95,7 @@ def test_hostile_region_or_edge_flag_is_refused_before_any_request(
     monkeypatch.setattr(sys, "stdin", io.StringIO(TOKEN + "\n"))
     argv = [flag, value, *command] if where == "before" or not command else [*command, flag, value]
     code, out, err = _run(argv, capsys)
+    assert_inert(out)
     assert code == 2
     assert_one_error_line(err, f"argument {flag}")
     assert net.requests == []
@@ -113,6 +115,7 @@ def test_hostile_region_or_edge_in_the_environment_is_refused(
 ) -> None:
     monkeypatch.setenv(variable, value)
     code, out, err = _run(command, capsys)
+    assert_inert(out)
     assert code == 2
     assert_one_error_line(err, variable)
     assert net.requests == []
@@ -144,6 +147,7 @@ def test_hostile_region_or_edge_in_a_hand_written_profile_is_refused(
         encoding="utf-8",
     )
     code, out, err = _run(command, capsys)
+    assert_inert(out)
     assert code == 1
     assert_one_error_line(err, "profiles.toml", f"not a valid {field}")
     assert net.requests == []
@@ -223,6 +227,7 @@ def test_every_bad_option_is_one_inert_line_and_exit_2(
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     code, out, err = _run(argv, capsys)
+    assert_inert(out)
     assert code == 2
     assert_one_error_line(err, needle)
     assert len(err) < 2000
@@ -234,6 +239,7 @@ def test_hostile_env_secret_of_any_size_is_one_line(
 ) -> None:
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "t" * 100_000)
     code, out, err = _run(["services"], capsys)
+    assert_inert(out)
     assert code == 2
     assert_one_error_line(err, "TWILIO_AUTH_TOKEN")
     assert net.requests == []
@@ -302,6 +308,7 @@ def test_any_exception_from_any_command_is_one_line_exit_1(
     else:
         monkeypatch.setattr(target, replacement)
     code, out, err = _run(argv, capsys)
+    assert_inert(out)
     assert code == 1
     if argv[:1] == ["fake-twilio"]:  # its banner (how to use it) comes first, by design
         banner, _, err = err.rstrip("\n").rpartition("\n")
@@ -323,6 +330,7 @@ def test_verbose_shows_a_traceback_without_locals(
 
     monkeypatch.setitem(cli.ASYNC_COMMANDS, "services", boom)
     code, out, err = _run(["-v", "services"], capsys)
+    assert_inert(out)
     assert code == 1
     assert "internal error (OverflowError)" in err.splitlines()[-1]
     assert "bindings-tui: debug: " in err and "boom" in err
@@ -349,6 +357,7 @@ def test_an_exception_from_the_network_layer_is_one_line(
 
     net.reply = reply  # type: ignore[assignment]
     code, out, err = _run(command, capsys)
+    assert_inert(out)
     assert code != 0
     assert_one_error_line(err)
     assert net.requests, "the command really reached the network layer"
