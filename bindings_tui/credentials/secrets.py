@@ -148,11 +148,15 @@ class SecretStore:
                 "and waiting for an unlock prompt"
             )
         if "error" in box:
-            exc = box["error"]
-            assert isinstance(exc, BaseException)
-            if isinstance(exc, KeyringUnavailable):
-                raise exc
-            reason = _describe_failure(exc, secret)
+            error = box.pop("error")
+            assert isinstance(error, BaseException)
+            if isinstance(error, KeyringUnavailable):
+                raise error
+            reason = _describe_failure(error, secret)
+            # The backend's exception may quote the secret: no local keeps it for a
+            # traceback that prints locals.
+            del error
+            box.clear()
             log.debug("keyring %s failed: %s", what, reason)
             raise KeyringUnavailable(reason) from None
         return cast(T, box.get("value"))
