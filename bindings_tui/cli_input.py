@@ -112,12 +112,15 @@ def sid_text(text: str) -> str:
 
 @_argument_type
 def identity(text: str) -> str:
+    """Bounded, and encodable. Control characters are allowed on purpose: an identity with
+    escapes is exactly what a user debugging a hostile app must be able to look up; it
+    travels URL-encoded and is only ever shown inert."""
     if len(text) > MAX_IDENTITY_CHARS:
         raise InputError(
             f"an identity is at most {MAX_IDENTITY_CHARS} characters (got {len(text)})"
         )
-    if not text.isprintable():
-        raise InputError(f"identity {shown(text, 40)} contains control or invisible characters")
+    if "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise InputError(f"identity {shown(text, 40)} is not valid UTF-8 text")
     return text
 
 
