@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bindings_tui import __version__
+from bindings_tui import __version__, cli_input
 from bindings_tui.errors import BindingsError, ConfigError, InputError
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
@@ -26,11 +26,27 @@ if TYPE_CHECKING:
 PROG = "bindings-tui"
 
 
+MAX_ERROR_CHARS = 1000
+
+
+def one_line(message: str, width: int = MAX_ERROR_CHARS) -> str:
+    """Any message as one inert line: control characters (newlines included) made
+    visible, markup-free, clipped. Every error line the CLI prints goes through here."""
+    from bindings_tui.textsafe import clip, make_visible
+
+    return clip(make_visible(message), width)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as one line plus a hint, exit 2."""
+    """argparse that reports usage errors as one line plus a hint, exit 2.
+
+    argparse quotes the user's text in its messages (`invalid choice: ...`,
+    `unrecognized arguments: ...`): the line is made inert and clipped.
+    """
 
     def error(self, message: str) -> Any:
-        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+        # Every error line starts `bindings-tui: error:`; the hint names the subcommand.
+        self.exit(2, f"{PROG}: error: {one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -48,18 +64,34 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         help="Conversations v1 (default) or Programmable Chat v2",
     )
     g.add_argument(
-        "--base-url", default=d(None), help="any Twilio-compatible server, e.g. the fake"
+        "--base-url",
+        type=cli_input.base_url,
+        default=d(None),
+        help="any Twilio-compatible server, e.g. the fake (http only to loopback)",
     )
-    g.add_argument("--profile", default=d(None), help="use this saved profile")
-    g.add_argument("--region", default=d(None), help="Twilio region (env TWILIO_REGION)")
-    g.add_argument("--edge", default=d(None), help="Twilio edge (env TWILIO_EDGE)")
-    g.add_argument("--service", default=d(None), metavar="IS...", help="service SID")
-    g.add_argument("--timeout", type=float, default=d(15.0), help="seconds per request")
+    g.add_argument(
+        "--profile", type=cli_input.profile_name, default=d(None), help="use this saved profile"
+    )
+    g.add_argument(
+        "--region", type=cli_input.region, default=d(None), help="Twilio region (env TWILIO_REGION)"
+    )
+    g.add_argument(
+        "--edge", type=cli_input.edge, default=d(None), help="Twilio edge (env TWILIO_EDGE)"
+    )
+    g.add_argument(
+        "--service", type=cli_input.sid_text, default=d(None), metavar="IS...", help="service SID"
+    )
+    g.add_argument(
+        "--timeout",
+        type=cli_input.timeout_seconds,
+        default=d(15.0),
+        help=f"seconds per request, at most {cli_input.MAX_TIMEOUT:g} (default 15)",
+    )
     g.add_argument(
         "--retries",
-        type=int,
+        type=cli_input.retry_count,
         default=d(5),
-        help="retries of a failed GET (429, 5xx, network) before giving up (default 5)",
+        help="retries of a failed GET (429, 5xx, network) before giving up, 0..20 (default 5)",
     )
     g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="debug log")
 
@@ -88,18 +120,33 @@ def build_parser() -> argparse.ArgumentParser:
     _output_option(p)
 
     p = sub.add_parser("list", parents=[common], help="list a service's bindings")
-    p.add_argument("--identity", action="append", default=[], help="repeatable")
-    p.add_argument("--type", action="append", default=[], dest="types", help="repeatable")
-    p.add_argument("--page-size", type=int, default=None, help="1..1000 (default: spec max)")
-    p.add_argument("--limit", type=int, default=None, help="stop after N bindings")
+    p.add_argument(
+        "--identity",
+        type=cli_input.identity,
+        action="append",
+        default=[],
+        help=f"repeatable (at most {cli_input.MAX_IDENTITIES})",
+    )
+    p.add_argument(
+        "--type",
+        type=cli_input.binding_type,
+        action="append",
+        default=[],
+        dest="types",
+        help="repeatable",
+    )
+    p.add_argument(
+        "--page-size", type=cli_input.page_size, default=None, help="1..1000 (default: spec max)"
+    )
+    p.add_argument("--limit", type=cli_input.limit, default=None, help="stop after N bindings")
     _output_option(p)
 
     p = sub.add_parser("show", parents=[common], help="show one binding")
-    p.add_argument("binding", metavar="BS...")
+    p.add_argument("binding", type=cli_input.sid_text, metavar="BS...")
     _output_option(p)
 
     p = sub.add_parser("delete", parents=[common], help="delete bindings")
-    p.add_argument("bindings", metavar="BS...", nargs="+")
+    p.add_argument("bindings", type=cli_input.sid_text, metavar="BS...", nargs="+")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument(
         "--ignore-missing",
@@ -147,12 +194,22 @@ def _add_fake_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=_fake_help(),
     )
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=4010)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--bindings", type=int, default=5000, help="bindings in the first service")
-    p.add_argument("--latency-ms", type=float, default=0.0, help="simulated latency per request")
-    p.add_argument("--faults", default="", help="fault spec, see above")
+    p.add_argument("--host", type=cli_input.listen_host, default="127.0.0.1")
+    p.add_argument("--port", type=cli_input.port, default=4010)
+    p.add_argument("--seed", type=cli_input.seed, default=7)
+    p.add_argument(
+        "--bindings",
+        type=cli_input.fake_bindings,
+        default=5000,
+        help=f"bindings in the first service (0..{cli_input.MAX_FAKE_BINDINGS})",
+    )
+    p.add_argument(
+        "--latency-ms",
+        type=cli_input.latency_ms,
+        default=0.0,
+        help="simulated latency per request",
+    )
+    p.add_argument("--faults", type=cli_input.fault_spec, default="", help="fault spec, see above")
 
 
 def _fake_help() -> str:
@@ -168,7 +225,7 @@ def _fake_help() -> str:
 
 
 def _err(message: str, stream: TextIO | None = None) -> None:
-    (stream or sys.stderr).write(f"{PROG}: error: {message}\n")
+    (stream or sys.stderr).write(f"{PROG}: error: {one_line(message)}\n")
 
 
 def _api(args: argparse.Namespace) -> ApiFlavor:
@@ -210,6 +267,7 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
     if creds is None:
         raise ConfigError(NO_CREDENTIALS_HELP)
     if args.region or args.edge:
+        # replace() runs ApiCredentials.__post_init__: the flags are validated again there.
         creds = dataclasses.replace(
             creds, region=args.region or creds.region, edge=args.edge or creds.edge
         )
@@ -219,10 +277,16 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
 
 
 def _retry_policy(args: argparse.Namespace) -> RetryPolicy:
-    if not 0 <= args.retries <= 20:
-        raise InputError(f"--retries {args.retries} is out of range: use 0..20")
-    if args.timeout <= 0:
-        raise InputError("--timeout must be a positive number of seconds")
+    # argparse checked both (cli_input); this guards callers that build a Namespace by hand.
+    import math
+
+    if not isinstance(args.retries, int) or not 0 <= args.retries <= cli_input.MAX_RETRIES:
+        raise InputError(f"--retries is out of range: use 0..{cli_input.MAX_RETRIES}")
+    timeout = args.timeout
+    if not isinstance(timeout, int | float) or not math.isfinite(timeout):
+        raise InputError("--timeout must be a finite number of seconds")
+    if not 0 < timeout <= cli_input.MAX_TIMEOUT:
+        raise InputError(f"--timeout must be within 0..{cli_input.MAX_TIMEOUT:g} seconds")
     return RetryPolicy(max_attempts=args.retries + 1)
 
 
@@ -251,7 +315,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
         check_page_size(args.page_size)
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1")
-    identities = [i for i in args.identity if i]
+    identities = cli_input.check_identities(args.identity)
     writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
     remaining = args.limit
     async with make_client(args) as client:
@@ -363,8 +427,7 @@ def cmd_fake_twilio(args: argparse.Namespace) -> int:
         run_server,
     )
 
-    if args.bindings < 0 or args.latency_ms < 0 or not 0 < args.port < 65536:
-        raise InputError("--bindings and --latency-ms must be >= 0 and --port within 1..65535")
+    # --port, --bindings, --latency-ms and --host were checked by argparse (cli_input).
     try:
         parse_fault_spec(args.faults)
     except ValueError as exc:
@@ -372,7 +435,7 @@ def cmd_fake_twilio(args: argparse.Namespace) -> int:
     config = FakeConfig(
         seed=args.seed, bindings=args.bindings, latency_ms=args.latency_ms, faults=args.faults
     )
-    host = f"[{args.host}]" if ":" in args.host else args.host
+    host = f"[{args.host}]" if ":" in args.host else args.host  # checked: IP or host name
     sys.stderr.write(
         f"fake Twilio on http://{host}:{args.port}\n"
         f"  export TWILIO_ACCOUNT_SID={DEMO_ACCOUNT_SID} TWILIO_AUTH_TOKEN={DEMO_AUTH_TOKEN}\n"
@@ -431,10 +494,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = _setup_logging(bool(getattr(args, "verbose", False)))
+    """The CLI's single error handler: whatever happens, one line and an exit code.
+
+    InputError: exit 2; any other BindingsError: exit 1; anything else (a bug, or a
+    RecursionError/OverflowError/ValueError/UnicodeError from deep inside): one line
+    `internal error (TypeName): ...`, exit 1, and a traceback only with -v (never with
+    local variables, so no secret can be in it).
+    """
+    handler: logging.Handler | None = None
+    verbose = False
     try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # usage error (already one line on stderr), --help, --version
+            return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
+        verbose = bool(getattr(args, "verbose", False))
+        handler = _setup_logging(verbose)
         return run(args)
     except InputError as exc:
         _err(exc.user_message())
@@ -447,7 +523,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # `bindings-tui list | head`: the reader went away; that is not an error.
-        sys.stderr.close()
+        _quiet_stdout()
         return 0
+    except RecursionError as exc:
+        # Checked first: formatting a traceback of a deep recursion may recurse itself.
+        return _internal_error(exc, verbose=False)
+    except Exception as exc:
+        return _internal_error(exc, verbose=verbose)
     finally:
         _teardown_logging(handler)
+
+
+def _internal_error(exc: BaseException, *, verbose: bool) -> int:
+    if verbose:
+        import traceback
+
+        # The plain traceback: no frame locals (capture_locals stays off).
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        for line in text.rstrip("\n").splitlines():
+            sys.stderr.write(f"{PROG}: debug: {one_line(line)}\n")
+    try:
+        detail = str(exc)
+    except Exception:  # a hostile __str__ must not escape the handler
+        detail = ""
+    name = type(exc).__name__
+    _err(f"internal error ({name}): {detail}" if detail else f"internal error ({name})")
+    return 1
+
+
+def _quiet_stdout() -> None:
+    """After EPIPE, point stdout at devnull so the interpreter's final flush is silent."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

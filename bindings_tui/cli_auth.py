@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from bindings_tui import cli_input
 from bindings_tui.credentials.login import (
     build_profile,
     remove_profile,
@@ -25,19 +26,30 @@ from bindings_tui.credentials.login import (
 )
 from bindings_tui.credentials.profiles import DEFAULT_PROFILE, ProfileStore
 from bindings_tui.credentials.resolve import NO_CREDENTIALS_HELP, resolve_credentials
+from bindings_tui.credentials.secret import Secret
 from bindings_tui.credentials.secrets import SecretStore
 from bindings_tui.credentials.twilio_cli import import_twilio_cli, twilio_cli_config_path
 from bindings_tui.errors import InputError
+from bindings_tui.hosts import api_base_url, shown
+from bindings_tui.models import ApiFlavor
+from bindings_tui.textsafe import make_visible
 
 PROG: Final = "bindings-tui"
 MAX_SECRET_CHARS: Final = 4096
 
 _GLOBALS: Final[tuple[tuple[str, dict[str, Any]], ...]] = (
-    ("--profile", {"default": None, "help": "profile name"}),
-    ("--base-url", {"default": None, "help": "verify against this server (e.g. the fake)"}),
+    ("--profile", {"default": None, "type": cli_input.profile_name, "help": "profile name"}),
+    (
+        "--base-url",
+        {
+            "default": None,
+            "type": cli_input.base_url,
+            "help": "verify against this server (e.g. the fake)",
+        },
+    ),
     ("--api", {"default": "conversations", "choices": ("conversations", "chat")}),
-    ("--region", {"default": None, "help": "Twilio region, e.g. ie1"}),
-    ("--edge", {"default": None, "help": "Twilio edge, e.g. dublin"}),
+    ("--region", {"default": None, "type": cli_input.region, "help": "Twilio region, e.g. ie1"}),
+    ("--edge", {"default": None, "type": cli_input.edge, "help": "Twilio edge, e.g. dublin"}),
 )
 
 
@@ -81,18 +93,23 @@ def add_auth_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> 
             "--account-sid AC... --api-key SK...  It is never accepted as an argument."
         ),
     )
-    p.add_argument("--account-sid", metavar="AC...", help="the Twilio account SID")
     p.add_argument(
-        "--api-key", metavar="SK...", help="API key SID (omit to log in with the auth token)"
+        "--account-sid", type=cli_input.sid_text, metavar="AC...", help="the Twilio account SID"
+    )
+    p.add_argument(
+        "--api-key",
+        type=cli_input.sid_text,
+        metavar="SK...",
+        help="API key SID (omit to log in with the auth token)",
     )
 
     add(sub, "list", "list profiles; the active one is marked with *")
     p = add(sub, "use", "make a profile the active one")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", type=cli_input.profile_name, metavar="NAME")
     p = add(sub, "remove", "delete a profile and its keyring secret")
-    p.add_argument("name", metavar="NAME")
+    p.add_argument("name", type=cli_input.profile_name, metavar="NAME")
     p = add(sub, "logout", "like remove; defaults to --profile or the active profile")
-    p.add_argument("name", metavar="NAME", nargs="?")
+    p.add_argument("name", type=cli_input.profile_name, metavar="NAME", nargs="?")
     add(sub, "status", "which credentials would be used, and where they come from")
     p = add(
         sub,
@@ -115,7 +132,7 @@ def add_auth_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> 
 
 
 def _err(message: str) -> None:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {make_visible(message)}", file=sys.stderr)
 
 
 def run_auth(args: argparse.Namespace) -> int:
@@ -146,18 +163,23 @@ def _opt(args: argparse.Namespace, name: str) -> Any:
     return getattr(args, name, None)
 
 
-def read_secret(prompt: str, stdin: TextIO | None = None) -> str:
-    """getpass on a terminal; otherwise all of stdin with one trailing newline removed."""
+def read_secret(prompt: str, stdin: TextIO | None = None) -> Secret:
+    """getpass on a terminal; otherwise all of stdin with one trailing newline removed.
+
+    Wrapped in a Secret the moment it is read; the raw text is never a named local.
+    """
     stream = sys.stdin if stdin is None else stdin
     if stream.isatty():
-        return getpass.getpass(prompt)
-    data = stream.read(MAX_SECRET_CHARS + 1)
+        return Secret(getpass.getpass(prompt))
+    return _without_newline(Secret(stream.read(MAX_SECRET_CHARS + 1)))
+
+
+def _without_newline(data: Secret) -> Secret:
     if len(data) > MAX_SECRET_CHARS:
         raise InputError(f"the secret on standard input is longer than {MAX_SECRET_CHARS} chars")
-    if data.endswith("\r\n"):
-        return data[:-2]
-    if data.endswith("\n"):
-        return data[:-1]
+    for ending in ("\r\n", "\n"):
+        if data.reveal().endswith(ending):
+            return Secret(data.reveal()[: -len(ending)])
     return data
 
 
@@ -212,7 +234,7 @@ def _cmd_login(args: argparse.Namespace) -> int:
         api=api,
         last_service_sid=_opt(args, "service"),
     )
-    timeout = _opt(args, "timeout")
+    timeout = _opt(args, "timeout")  # checked by argparse (cli_input.timeout_seconds)
     result = asyncio.run(
         verify_and_save(
             profile,
@@ -226,29 +248,37 @@ def _cmd_login(args: argparse.Namespace) -> int:
     return 0
 
 
+def _v(value: str | None) -> str:
+    """A value from a file or the environment, for the terminal: inert."""
+    return make_visible(value) if value else "-"
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     rows = summarize_profiles()
     if not rows:
-        print(f"no profiles in {ProfileStore().path}; create one with `{PROG} auth login`")
+        print(
+            f"no profiles in {make_visible(str(ProfileStore().path))}; "
+            f"create one with `{PROG} auth login`"
+        )
         return 0
     width = max(len(r.profile.name) for r in rows)
     for row in rows:
         p = row.profile
         mark = "*" if row.active else " "
-        who = f"API key {p.api_key_sid}" if p.api_key_sid else "auth token"
+        who = f"API key {_v(p.api_key_sid)}" if p.api_key_sid else "auth token"
         where = "".join(
-            f" {k}={v}" for k, v in (("region", p.region), ("edge", p.edge)) if v is not None
+            f" {k}={_v(v)}" for k, v in (("region", p.region), ("edge", p.edge)) if v is not None
         )
         print(
-            f"{mark} {p.name:<{width}}  {p.account_sid}  {who}  api={p.default_api}{where}"
-            f"  secret: {row.secret_location}"
+            f"{mark} {_v(p.name):<{width}}  {_v(p.account_sid)}  {who}  "
+            f"api={_v(p.default_api)}{where}  secret: {make_visible(row.secret_location)}"
         )
     return 0
 
 
 def _cmd_use(args: argparse.Namespace) -> int:
     profile = switch_profile(args.name)
-    print(f"active profile: {profile.name!r} (account {profile.account_sid})")
+    print(f"active profile: {shown(profile.name)} (account {_v(profile.account_sid)})")
     return 0
 
 
@@ -258,7 +288,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
         raise InputError("no profile given and none is active: name the profile to remove")
     deleted = remove_profile(name)
     note = "and its keyring secret" if deleted else "(the keyring held no secret for it)"
-    print(f"removed profile {name!r} {note}")
+    print(f"removed profile {shown(name)} {note}")
     return 0
 
 
@@ -272,19 +302,25 @@ def _cmd_status(args: argparse.Namespace) -> int:
         secret_from = "TWILIO_API_SECRET" if creds.api_key_sid else "TWILIO_AUTH_TOKEN"
         where = f"environment variable {secret_from}"
     else:
-        where = f"OS keyring ({SecretStore().info().backend})"
-    print(f"credentials from: {creds.source}")
-    print(f"account: {creds.account_sid}")
+        where = f"OS keyring ({make_visible(SecretStore().info().backend)})"
+    # Every value below came from a file, the environment or a flag: shown inert.
+    print(f"credentials from: {make_visible(creds.source)}")
+    print(f"account: {_v(creds.account_sid)}")
     if creds.api_key_sid:
-        print(f"auth: API key {creds.api_key_sid}")
+        print(f"auth: API key {_v(creds.api_key_sid)}")
     else:
         print("auth: auth token")
     print(f"secret: in the {where} (not shown)")
+    # The same override cli.make_client applies, validated the same way (ApiCredentials).
     region = _opt(args, "region") or creds.region
     edge = _opt(args, "edge") or creds.edge
     if region or edge:
-        print(f"region: {region or 'us1'}  edge: {edge or '-'}")
-    print(f"config: {store.path}")
+        print(f"region: {_v(region or 'us1')}  edge: {_v(edge)}")
+    api = ApiFlavor.parse(_opt(args, "api") or "conversations")
+    # The one constructor of base URLs says where the credentials would go.
+    base = api_base_url(api.host_prefix, region, edge, explicit=_opt(args, "base_url"))
+    print(f"host: {make_visible(base)}")
+    print(f"config: {make_visible(str(store.path))}")
     return 0
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from bindings_tui import cli_input
 from bindings_tui.diagnose_run import DiagnosisReport, load_settings, run_diagnostics
 from bindings_tui.diagnostics import (
     Finding,
@@ -24,12 +25,15 @@ from bindings_tui.diagnostics import (
     summary_counts,
 )
 from bindings_tui.errors import BindingsError, InputError
+from bindings_tui.hosts import shown
 from bindings_tui.models import ApiFlavor, Binding
 from bindings_tui.output import json_dumps
 from bindings_tui.sids import validate_sid
 from bindings_tui.textsafe import clip, make_visible
 
 DIAGNOSE_FORMATS = ("table", "json")
+MIN_NOW_YEAR = 1970
+MAX_NOW_YEAR = 9000
 DEFAULT_SHOWN_BINDINGS = 10
 
 
@@ -49,14 +53,14 @@ def add_diagnose_parser(subparsers: Any, parents: Sequence[argparse.ArgumentPars
     p.add_argument("-o", "--output", choices=DIAGNOSE_FORMATS, default="table")
     p.add_argument(
         "--stale-days",
-        type=int,
+        type=cli_input.stale_days,
         default=None,
         metavar="N",
         help="stale: not updated for more than N days (default 60)",
     )
     p.add_argument(
         "--pile-up",
-        type=int,
+        type=cli_input.pile_up,
         default=None,
         metavar="N",
         help="pile-up: more than N bindings of one type for one identity (default 5)",
@@ -95,12 +99,22 @@ def parse_now(value: str | None, demo: bool) -> datetime:
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+        parsed = datetime.fromisoformat(text) if len(text) <= 64 else None
+        if parsed is not None:
+            parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+            # Ages are computed in UTC: a time that has none (0001-01-01T00:00+05:00) or is
+            # absurdly far away is refused here rather than overflowing later.
+            in_utc = parsed.astimezone(UTC)
+            if not MIN_NOW_YEAR <= in_utc.year <= MAX_NOW_YEAR:
+                parsed = None
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None:
         raise InputError(
-            f"--now {value!r} is not an ISO 8601 time (like 2026-11-01T00:00:00Z)"
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+            f"--now {shown(value, 40)} is not an ISO 8601 time between {MIN_NOW_YEAR} and "
+            f"{MAX_NOW_YEAR} (like 2026-11-01T00:00:00Z)"
+        )
+    return parsed
 
 
 def settings_profile(flag: str | None) -> str | None:
@@ -171,7 +185,7 @@ def render_table(report: DiagnosisReport, *, full: bool = False) -> str:
     lines: list[str] = []
     s = report.settings
     lines.append(
-        f"Push diagnosis of {report.service_sid} ({report.api.label}): "
+        f"Push diagnosis of {make_visible(report.service_sid)} ({report.api.label}): "
         f"{len(report.bindings)} binding(s), {len(findings)} finding(s)"
     )
     lines.append(

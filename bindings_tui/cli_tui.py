@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bindings_tui import cli_input
 from bindings_tui.errors import BindingsError, ConfigError
 from bindings_tui.models import ApiFlavor
 from bindings_tui.sids import validate_sid
@@ -25,16 +26,24 @@ def add_tui_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="run against the embedded fake Twilio (no credentials, no network)",
     )
-    g.add_argument("--seed", type=int, default=7, help="demo data seed (default 7)")
-    g.add_argument("--bindings", type=int, default=5000, help="demo bindings in the first service")
+    g.add_argument("--seed", type=cli_input.seed, default=7, help="demo data seed (default 7)")
+    g.add_argument(
+        "--bindings",
+        type=cli_input.fake_bindings,
+        default=5000,
+        help="demo bindings in the first service",
+    )
     g.add_argument(
         "--latency-ms",
-        type=float,
+        type=cli_input.latency_ms,
         default=DEMO_LATENCY_MS,
         help=f"demo latency per request (default {DEMO_LATENCY_MS:g}, so loading is visible)",
     )
     g.add_argument(
-        "--page-size", type=int, default=None, help="bindings per page, 1..1000 (default: spec max)"
+        "--page-size",
+        type=cli_input.page_size,
+        default=None,
+        help="bindings per page, 1..1000 (default: spec max)",
     )
 
 
@@ -96,6 +105,7 @@ def _real_context(
     profile_name: str | None = getattr(args, "profile", None)
     credentials = resolve_credentials(profile_name)
     if credentials is not None and (args.region or args.edge):
+        # replace() runs ApiCredentials.__post_init__, which validates region and edge.
         credentials = dataclasses.replace(
             credentials,
             region=args.region or credentials.region,

@@ -36,7 +36,7 @@ from bindings_tui.errors import (
     UnsafeUrlError,
     api_error_class,
 )
-from bindings_tui.hosts import check_base_url, default_base_url
+from bindings_tui.hosts import api_base_url
 from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict, Page, Service
 from bindings_tui.retry import RETRYABLE_STATUSES, RetryPolicy
 from bindings_tui.sids import validate_sid
@@ -177,8 +177,9 @@ class TwilioClient:
     ) -> None:
         self.api = api
         self.credentials = credentials
-        self.base_url = check_base_url(
-            base_url or default_base_url(api, credentials.region, credentials.edge)
+        # The one constructor of base URLs; it re-validates region and edge and pins the host.
+        self.base_url = api_base_url(
+            api.host_prefix, credentials.region, credentials.edge, explicit=base_url
         )
         self.retry = retry or RetryPolicy()
         self.max_body_bytes = max_body_bytes
@@ -187,7 +188,8 @@ class TwilioClient:
         self.attempt_deadline = attempt_deadline_for(timeout)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
-            auth=httpx.BasicAuth(credentials.username, credentials.secret),
+            # The one place the secret is revealed: into the Basic auth header.
+            auth=httpx.BasicAuth(credentials.username, credentials.secret.reveal()),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             timeout=timeout,
             transport=transport,

@@ -19,7 +19,6 @@ profile may set its own:
 from __future__ import annotations
 
 import asyncio
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bindings_tui.client import TwilioClient
+from bindings_tui.config import read_toml
 from bindings_tui.credentials.profiles import config_dir
 from bindings_tui.diagnostics import (
     DiagnosticsSettings,
@@ -233,16 +233,8 @@ def _settings_from(path: Path, table: object, where: str) -> dict[str, int]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path} is not valid TOML ({exc}); fix it or move it away") from None
+    # config.read_toml: bounded, and every failure is one ConfigError line naming the file.
+    return read_toml(path) or {}
 
 
 __all__ = [

@@ -1,8 +1,12 @@
 """CLI output: table, json, jsonl and csv renderings of bindings and services.
 
-Every string from the API is untrusted: table and csv output make control,
-bidi and zero-width characters visible; json output escapes them by JSON's rules
-(including the C1 controls and bidi characters json.dumps leaves raw).
+Every string from the API is untrusted:
+- table cells go through `_cell` and csv cells through `csv_cell`: control, bidi and
+  zero-width characters made visible (`textsafe.make_visible`);
+- csv cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
+  or CR) get a leading `'`, as OWASP's "CSV injection" page recommends;
+- json and jsonl keep the data exact: JSON's own escapes, plus `\\uXXXX` for the C1
+  controls, bidi characters and lone surrogates json.dumps would write raw.
 """
 
 from __future__ import annotations
@@ -33,8 +37,12 @@ MESSAGE_TYPE_SHORT: Final[dict[str, str]] = {
 # Characters json.dumps(ensure_ascii=False) would write raw but a terminal acts on.
 _JSON_UNSAFE = re.compile(
     "[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064"
-    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
+# OWASP (CSV injection): a cell starting with one of these is a formula to a spreadsheet.
+CSV_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+# Table cells without a width of their own (SIDs) are clipped to this.
+DEFAULT_CELL_WIDTH: Final = 40
 
 
 def short_message_types(types: Sequence[str]) -> str:
@@ -50,12 +58,26 @@ def json_dumps(value: Any, indent: int | None = None) -> str:
 def format_time(value: datetime | None) -> str:
     if value is None:
         return "-"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    try:
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, ValueError):
+        # 0001-01-01T00:00:00+05:00 is a valid date whose UTC time is not representable.
+        return make_visible(value.isoformat())
 
 
-def _cell(value: str | None, width: int | None = None) -> str:
+def _cell(value: str | None, width: int | None = DEFAULT_CELL_WIDTH) -> str:
     shown = make_visible(value) if value else "-"
-    return clip(shown, width) if width else shown
+    return clip(shown, width or DEFAULT_CELL_WIDTH)
+
+
+def csv_cell(value: object) -> str:
+    """One csv cell: control characters visible, and never a formula (OWASP)."""
+    text = make_visible(value if isinstance(value, str) else "" if value is None else str(value))
+    if text.startswith(CSV_FORMULA_STARTS) or (
+        isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS)
+    ):
+        return "'" + text
+    return text
 
 
 BINDING_COLUMNS: Final = (
@@ -75,22 +97,25 @@ def binding_row(b: Binding) -> list[str]:
         _cell(b.identity, 32),
         _cell(b.binding_type, 8),
         _cell(b.endpoint, 28),
-        short_message_types([make_visible(t) for t in b.message_types]),
+        clip(short_message_types([make_visible(t) for t in b.message_types]), 40),
         _cell(b.credential_sid),
         format_time(b.date_updated),
     ]
 
 
 def binding_csv_row(b: Binding) -> list[str]:
-    """Full values for scripts: nothing clipped, ISO dates, control characters visible."""
+    """Full values for scripts: nothing clipped, ISO dates; every cell through `csv_cell`."""
     return [
-        b.sid,
-        make_visible(b.identity or ""),
-        make_visible(b.binding_type or ""),
-        make_visible(b.endpoint or ""),
-        make_visible(" ".join(b.message_types)),
-        b.credential_sid or "",
-        make_visible(str(b.raw.get("date_updated") or "")),
+        csv_cell(value)
+        for value in (
+            b.sid,
+            b.identity,
+            b.binding_type,
+            b.endpoint,
+            " ".join(b.message_types),
+            b.credential_sid,
+            b.raw.get("date_updated"),
+        )
     ]
 
 
@@ -102,7 +127,7 @@ def service_row(s: Service) -> list[str]:
 
 
 def service_csv_row(s: Service) -> list[str]:
-    return [s.sid, make_visible(s.friendly_name or ""), str(s.raw.get("date_created") or "")]
+    return [csv_cell(value) for value in (s.sid, s.friendly_name, s.raw.get("date_created"))]
 
 
 class TableWriter:
@@ -156,7 +181,8 @@ class RecordWriter:
                 self._csv.writerow(self._csv_header)
                 self._csv_header = []
             for r in records:
-                self._csv.writerow(self.csv_row(r))
+                # Every cell, whatever row function made it: csv_cell is idempotent.
+                self._csv.writerow([csv_cell(cell) for cell in self.csv_row(r)])
         elif self.fmt == "jsonl":
             for r in records:
                 self.out.write(json_dumps(r.raw) + "\n")

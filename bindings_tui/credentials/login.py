@@ -16,7 +16,7 @@ from typing import Final
 import httpx
 
 from bindings_tui.client import TwilioClient
-from bindings_tui.credentials.api_credentials import ApiCredentials, mask_secret
+from bindings_tui.credentials.api_credentials import ApiCredentials, secret_problem
 from bindings_tui.credentials.profiles import (
     Profile,
     ProfileStore,
@@ -25,6 +25,7 @@ from bindings_tui.credentials.profiles import (
     validate_profile_name,
     validate_region,
 )
+from bindings_tui.credentials.secret import Secret, as_secret
 from bindings_tui.credentials.secrets import KEYRING_SERVICE, KeyringUnavailable, SecretStore
 from bindings_tui.errors import AuthError, BindingsError, InputError
 from bindings_tui.models import ApiFlavor
@@ -53,7 +54,7 @@ class FieldError:
 def validate_login_fields(
     account_sid: str,
     api_key_sid: str | None,
-    secret: str,
+    secret: str | Secret,
     *,
     profile_name: str | None = None,
     region: str | None = None,
@@ -79,12 +80,9 @@ def validate_login_fields(
     if key and not is_sid("SK", key):
         errors.append(FieldError("api_key_sid", "an API key SID is SK followed by 32 hex digits"))
     what = "API key secret" if key else "auth token"
-    if not secret:
-        errors.append(FieldError("secret", f"the {what} is required"))
-    elif secret != secret.strip():
-        errors.append(FieldError("secret", f"the {what} starts or ends with whitespace"))
-    elif any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in secret):
-        errors.append(FieldError("secret", f"the {what} contains control characters"))
+    problem = secret_problem(as_secret(secret))
+    if problem is not None:
+        errors.append(FieldError("secret", f"the {what} {problem}"))
     for kind, value in (("region", region), ("edge", edge)):
         try:
             validate_region(kind, value)
@@ -173,7 +171,7 @@ class LoginResult:
 
 async def verify_and_save(
     profile: Profile,
-    secret: str,
+    secret: str | Secret,
     *,
     base_url: str | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -189,6 +187,7 @@ async def verify_and_save(
     KeyringUnavailable when no keyring can hold the secret (checked before any network
     call), WrongCredentialsError on 20003, and the client's errors for anything else.
     """
+    secret = as_secret(secret)
     problems = validate_login_fields(
         profile.account_sid,
         profile.api_key_sid,
@@ -230,7 +229,7 @@ async def verify_and_save(
                 await asyncio.to_thread(secrets.delete, clean.name)
         raise
     active = store.active_name() == saved.name
-    return LoginResult(saved, backend, mask_secret(secret), active)
+    return LoginResult(saved, backend, secret.hint(), active)
 
 
 @dataclass(frozen=True, slots=True)

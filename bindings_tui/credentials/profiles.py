@@ -1,7 +1,8 @@
 """Profiles: the non-secret half of a login, kept in ``profiles.toml`` in the config dir.
 
 The file never holds a secret: `Profile` has no field for one. Secrets live in the
-OS keyring (see `secrets.py`). Writes are atomic (temp file + os.replace), mode 0600.
+OS keyring (see `secrets.py`). Every change is a read-modify-write under a file lock
+(`filelock`, across processes) and lands atomically (temp file, fsync, os.replace), mode 0600.
 """
 
 from __future__ import annotations
@@ -10,17 +11,21 @@ import contextlib
 import os
 import re
 import tempfile
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+import filelock
 from platformdirs import user_config_path
 
+from bindings_tui.config import read_toml, shown_path
 from bindings_tui.credentials.api_credentials import ApiCredentials
+from bindings_tui.credentials.secret import Secret, as_secret
 from bindings_tui.errors import ConfigError, InputError
+from bindings_tui.hosts import shown, validate_location
 from bindings_tui.sids import validate_sid
+from bindings_tui.textsafe import clip, make_visible
 
 CONFIG_DIR_ENV: Final = "BINDINGS_TUI_CONFIG_DIR"
 PROFILES_FILE: Final = "profiles.toml"
@@ -31,8 +36,10 @@ ApiName = Literal["conversations", "chat"]
 AUTH_MODES: Final[tuple[AuthMode, ...]] = ("auth-token", "api-key")
 API_NAMES: Final[tuple[ApiName, ...]] = ("conversations", "chat")
 
-_NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_REGION_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+# Always used with fullmatch: `match` + `$` accepted "prod\n" (then stripped to "prod").
+_NAME_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+LOCK_TIMEOUT: Final = 10.0
+MAX_PROFILES_BYTES: Final = 1024 * 1024
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -45,29 +52,19 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
 
 
 def validate_profile_name(name: str) -> str:
-    candidate = name.strip()
-    if not _NAME_RE.match(candidate):
-        shown = candidate if len(candidate) <= 40 else candidate[:37] + "..."
+    """The name exactly as given, or InputError: nothing is stripped, so the name that is
+    checked is the name that is stored (and the keyring entry it owns)."""
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise InputError(
-            f"{shown!r} is not a valid profile name: use 1-64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
+            f"{shown(str(name), 40)} is not a valid profile name: use 1-64 letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit"
         )
-    return candidate
+    return name
 
 
 def validate_region(kind: str, value: str | None) -> str | None:
-    """Region (`ie1`) or edge (`dublin`): lowercase letters, digits and '-'; empty means none."""
-    if value is None:
-        return None
-    candidate = value.strip().lower()
-    if not candidate:
-        return None
-    if not _REGION_RE.match(candidate):
-        raise InputError(
-            f"{value!r} is not a valid {kind}: use lowercase letters, digits and '-' "
-            "(for example us1, ie1, au1 or dublin)"
-        )
-    return candidate
+    """Region (`ie1`) or edge (`dublin`): `hosts.validate_location`, the one check."""
+    return validate_location(kind, value)
 
 
 def validate_api_name(value: str) -> ApiName:
@@ -76,7 +73,7 @@ def validate_api_name(value: str) -> ApiName:
         return "conversations"
     if lowered in ("chat", "v2"):
         return "chat"
-    raise InputError(f"unknown API {value!r}: use 'conversations' or 'chat'")
+    raise InputError(f"unknown API {shown(value)}: use 'conversations' or 'chat'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +123,11 @@ class Profile:
 # ---- TOML (read with tomllib; the tiny flat format is written by hand) -------------------
 
 
-def profile_credentials(profile: Profile, secret: str, source: str) -> ApiCredentials:
+def profile_credentials(profile: Profile, secret: str | Secret, source: str) -> ApiCredentials:
     """The client credentials of a profile, given its secret from the keyring."""
     return ApiCredentials(
         account_sid=profile.account_sid,
-        secret=secret,
+        secret=as_secret(secret),
         api_key_sid=profile.api_key_sid,
         region=profile.region,
         edge=profile.edge,
@@ -191,69 +188,95 @@ def render_profiles_toml(profiles: Mapping[str, Profile], active: str | None) ->
     return "\n".join(lines)
 
 
+def _where(path: Path, name: str) -> str:
+    """`FILE: [profiles.NAME]` with both made inert (the file may be hostile)."""
+    return f"{make_visible(str(path))}: [profiles.{clip(make_visible(name), 40)}]"
+
+
 def _profile_from_table(path: Path, name: str, table: object) -> Profile:
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [profiles.{name}] is not a table")
+        raise ConfigError(f"{_where(path, name)} is not a table")
     unknown = set(table) - set(_FIELDS)
     if unknown:
-        raise ConfigError(
-            f"{path}: [profiles.{name}] has unknown keys {', '.join(sorted(unknown))} "
-            "(fix or remove them)"
-        )
+        keys = ", ".join(clip(make_visible(k), 40) for k in sorted(unknown)[:5])
+        raise ConfigError(f"{_where(path, name)} has unknown keys {keys} (fix or remove them)")
     values: dict[str, Any] = {}
     for key, value in table.items():
         if not isinstance(value, str):
-            raise ConfigError(f"{path}: [profiles.{name}] {key} must be a string")
+            raise ConfigError(f"{_where(path, name)} {key} must be a string")
         values[key] = value
     if "account_sid" not in values:
-        raise ConfigError(f"{path}: [profiles.{name}] has no account_sid")
+        raise ConfigError(f"{_where(path, name)} has no account_sid")
     values.setdefault("auth_mode", "api-key" if values.get("api_key_sid") else "auth-token")
     try:
         return Profile(name=name, **values).validated()
     except InputError as exc:
-        raise ConfigError(f"{path}: [profiles.{name}]: {exc}") from None
+        raise ConfigError(f"{_where(path, name)}: {exc}") from None
 
 
 class ProfileStore:
-    """Profiles in ``<config dir>/profiles.toml``; one of them may be active."""
+    """Profiles in ``<config dir>/profiles.toml``; one of them may be active.
+
+    Each change (`save`, `add`, `remove`, `set_active`, `remember_service`) reads, changes
+    and writes the file while holding ``profiles.toml.lock``, so two processes changing
+    profiles at once both land; the write itself is atomic, so a reader never sees half
+    a file.
+    """
 
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = config_dir() if directory is None else directory
         self.path = self.directory / PROFILES_FILE
+        self._lock = filelock.FileLock(
+            str(self.directory / (PROFILES_FILE + ".lock")), timeout=LOCK_TIMEOUT
+        )
 
     def __repr__(self) -> str:
         return f"ProfileStore(path={str(self.path)!r})"
 
     # ---- file I/O ------------------------------------------------------------------------
 
-    def _load(self) -> tuple[dict[str, Profile], str | None]:
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the profiles lock (re-entrant within this store) for a read-modify-write."""
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}, None
-        except OSError as exc:
-            raise ConfigError(f"cannot read {self.path}: {exc.strerror or exc}") from None
-        try:
-            data = tomllib.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._lock.acquire()
+        except filelock.Timeout:
             raise ConfigError(
-                f"{self.path} is not valid TOML ({exc}); fix it or move it away"
+                f"{make_visible(str(self.path))} is locked by another bindings-tui process "
+                f"(waited {LOCK_TIMEOUT:g} s); try again"
             ) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot lock {make_visible(str(self.path))}: {exc.strerror or type(exc).__name__}"
+            ) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _load(self) -> tuple[dict[str, Profile], str | None]:
+        where = shown_path(self.path)
+        data = read_toml(self.path, max_bytes=MAX_PROFILES_BYTES)
+        if data is None:
+            return {}, None
         unknown = set(data) - {"active", "profiles"}
         if unknown:
-            raise ConfigError(f"{self.path}: unknown keys {', '.join(sorted(unknown))}")
+            keys = ", ".join(clip(make_visible(k), 40) for k in sorted(unknown)[:5])
+            raise ConfigError(f"{where}: unknown keys {keys}")
         tables = data.get("profiles", {})
         if not isinstance(tables, dict):
-            raise ConfigError(f"{self.path}: 'profiles' must be a table")
+            raise ConfigError(f"{where}: 'profiles' must be a table")
         profiles = {name: _profile_from_table(self.path, name, t) for name, t in tables.items()}
         active = data.get("active")
         if active is not None and not isinstance(active, str):
-            raise ConfigError(f"{self.path}: 'active' must be a string")
+            raise ConfigError(f"{where}: 'active' must be a string")
         if active is not None and active not in profiles:
             active = None
         return profiles, active
 
     def _write(self, profiles: Mapping[str, Profile], active: str | None) -> None:
+        """Atomic: a temp file in the same directory, fsync, os.replace (callers hold the lock)."""
         text = render_profiles_toml(profiles, active)
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -269,8 +292,17 @@ class ProfileStore:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
                 raise
+            with contextlib.suppress(OSError):
+                # The rename itself is durable once the directory entry is on disk.
+                dir_fd = os.open(self.directory, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
         except OSError as exc:
-            raise ConfigError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+            raise ConfigError(
+                f"cannot write {make_visible(str(self.path))}: {exc.strerror or type(exc).__name__}"
+            ) from None
 
     # ---- queries -------------------------------------------------------------------------
 
@@ -285,10 +317,7 @@ class ProfileStore:
     def get(self, name: str) -> Profile:
         profile = self.find(name)
         if profile is None:
-            raise ConfigError(
-                f"no profile named {name!r}: see `bindings-tui auth list`, or create it with "
-                f"`bindings-tui auth login --profile {name}`"
-            )
+            raise ConfigError(_no_profile(name, create=True))
         return profile
 
     def active_name(self) -> str | None:
@@ -299,54 +328,85 @@ class ProfileStore:
         profiles, active = self._load()
         return profiles.get(active) if active else None
 
-    # ---- changes -------------------------------------------------------------------------
+    # ---- changes (each one a locked read-modify-write) ------------------------------------
 
     def save(self, profile: Profile, *, make_active: bool = False) -> Profile:
         """Add or replace a profile (validated). The first profile saved becomes active."""
         clean = profile.validated()
-        profiles, active = self._load()
-        profiles[clean.name] = clean
-        if make_active or active is None:
-            active = clean.name
-        self._write(profiles, active)
+        with self.locked():
+            profiles, active = self._load()
+            profiles[clean.name] = clean
+            if make_active or active is None:
+                active = clean.name
+            self._write(profiles, active)
+        return clean
+
+    def add(self, profile: Profile, *, make_active: bool = False) -> Profile:
+        """Like `save`, but refuses (ProfileExistsError) to replace a profile of that name."""
+        clean = profile.validated()
+        with self.locked():
+            profiles, active = self._load()
+            if clean.name in profiles:
+                raise ProfileExistsError(clean.name)
+            profiles[clean.name] = clean
+            if make_active or active is None:
+                active = clean.name
+            self._write(profiles, active)
         return clean
 
     def remove(self, name: str) -> Profile:
-        profiles, active = self._load()
-        if name not in profiles:
-            raise ConfigError(f"no profile named {name!r}: see `bindings-tui auth list`")
-        removed = profiles.pop(name)
-        if active == name:
-            active = None
-        self._write(profiles, active)
+        with self.locked():
+            profiles, active = self._load()
+            if name not in profiles:
+                raise ConfigError(_no_profile(name, create=False))
+            removed = profiles.pop(name)
+            if active == name:
+                active = None
+            self._write(profiles, active)
         return removed
 
     def set_active(self, name: str) -> Profile:
-        profiles, _ = self._load()
-        if name not in profiles:
-            raise ConfigError(
-                f"no profile named {name!r}: see `bindings-tui auth list`, or create it with "
-                f"`bindings-tui auth login --profile {name}`"
-            )
-        self._write(profiles, name)
+        with self.locked():
+            profiles, _ = self._load()
+            if name not in profiles:
+                raise ConfigError(_no_profile(name, create=True))
+            self._write(profiles, name)
         return profiles[name]
 
     def remember_service(self, name: str, api: str, service_sid: str) -> Profile:
         """Record the API and service a user just opened, so the next start opens it again."""
         api_name = validate_api_name(api)
         sid = validate_sid("IS", service_sid)
-        profiles, active = self._load()
-        if name not in profiles:
-            raise ConfigError(f"no profile named {name!r}")
-        updated = replace(profiles[name], default_api=api_name, last_service_sid=sid)
-        if updated != profiles[name]:
-            profiles[name] = updated
-            self._write(profiles, active)
+        with self.locked():
+            profiles, active = self._load()
+            if name not in profiles:
+                raise ConfigError(_no_profile(name, create=False))
+            updated = replace(profiles[name], default_api=api_name, last_service_sid=sid)
+            if updated != profiles[name]:
+                profiles[name] = updated
+                self._write(profiles, active)
         return updated
 
 
+class ProfileExistsError(ConfigError):
+    """`ProfileStore.add` found a profile of that name (the import never replaces one)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"a bindings-tui profile named {shown(name, 40)} exists (use --overwrite to replace it)"
+        )
+
+
+def _no_profile(name: str, *, create: bool) -> str:
+    text = f"no profile named {shown(name, 40)}: see `bindings-tui auth list`"
+    if create and is_profile_name(name):
+        text += f", or create it with `bindings-tui auth login --profile {name}`"
+    return text
+
+
 def is_profile_name(value: str) -> bool:
-    return bool(_NAME_RE.match(value))
+    return isinstance(value, str) and bool(_NAME_RE.fullmatch(value))
 
 
 __all__ = [
@@ -358,6 +418,7 @@ __all__ = [
     "ApiName",
     "AuthMode",
     "Profile",
+    "ProfileExistsError",
     "ProfileStore",
     "config_dir",
     "is_profile_name",

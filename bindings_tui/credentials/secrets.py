@@ -20,7 +20,9 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
+from bindings_tui.credentials.secret import Secret, as_secret
 from bindings_tui.errors import ConfigError
+from bindings_tui.textsafe import make_visible
 
 log = logging.getLogger("bindings_tui.credentials.secrets")
 
@@ -63,14 +65,18 @@ def _timeout_from_env() -> float:
     return value if 0 < value <= 120 else DEFAULT_TIMEOUT
 
 
-def _scrub(text: str, secret: str | None) -> str:
+def _wrap(value: object) -> Secret | None:
+    return Secret(value) if isinstance(value, str) else None
+
+
+def _scrub(text: str, secret: Secret | None) -> str:
     if secret:
-        text = text.replace(secret, "****")
-    text = " ".join(text.split()).rstrip(".")
+        text = text.replace(secret.reveal(), "****")
+    text = make_visible(" ".join(text.split()).rstrip("."))
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _describe_failure(exc: BaseException, secret: str | None) -> str:
+def _describe_failure(exc: BaseException, secret: Secret | None) -> str:
     name = type(exc).__name__
     if isinstance(exc, keyring.errors.KeyringLocked):
         return "the keyring is locked"
@@ -118,7 +124,7 @@ class SecretStore:
 
     # ---- the bounded call --------------------------------------------------------------
 
-    def _bounded(self, what: str, fn: Callable[[], T], secret: str | None = None) -> T:
+    def _bounded(self, what: str, fn: Callable[[], T], secret: Secret | None = None) -> T:
         """Run `fn` in a daemon thread; map every failure (and a timeout) to KeyringUnavailable.
 
         A daemon thread, not an executor: a call stuck on a D-Bus unlock prompt must not
@@ -142,11 +148,15 @@ class SecretStore:
                 "and waiting for an unlock prompt"
             )
         if "error" in box:
-            exc = box["error"]
-            assert isinstance(exc, BaseException)
-            if isinstance(exc, KeyringUnavailable):
-                raise exc
-            reason = _describe_failure(exc, secret)
+            error = box.pop("error")
+            assert isinstance(error, BaseException)
+            if isinstance(error, KeyringUnavailable):
+                raise error
+            reason = _describe_failure(error, secret)
+            # The backend's exception may quote the secret: no local keeps it for a
+            # traceback that prints locals.
+            del error
+            box.clear()
             log.debug("keyring %s failed: %s", what, reason)
             raise KeyringUnavailable(reason) from None
         return cast(T, box.get("value"))
@@ -174,23 +184,28 @@ class SecretStore:
         backend = self._bounded("detect", self._usable_backend)
         return backend_name(backend)
 
-    def get(self, profile: str) -> str | None:
-        """The secret for `profile`, or None when there is none."""
+    def get(self, profile: str) -> Secret | None:
+        """The secret for `profile` (wrapped the moment it is read), or None when there is none."""
 
-        def call() -> str | None:
-            return self._usable_backend().get_password(self.service, profile)
+        def call() -> Secret | None:
+            return _wrap(self._usable_backend().get_password(self.service, profile))
 
         return self._bounded("get", call)
 
-    def set(self, profile: str, secret: str) -> str:
-        """Store `secret` for `profile`, read it back to be sure; return the backend name."""
+    def set(self, profile: str, secret: str | Secret) -> str:
+        """Store `secret` for `profile`, read it back to be sure; return the backend name.
+
+        The text is revealed only as the argument of the backend calls, never held in a
+        local that a traceback with locals could print.
+        """
+        secret = as_secret(secret)
         if not secret:
             raise ValueError("refusing to store an empty secret")
 
         def call() -> str:
             backend = self._usable_backend()
-            backend.set_password(self.service, profile, secret)
-            if backend.get_password(self.service, profile) != secret:
+            backend.set_password(self.service, profile, secret.reveal())
+            if _wrap(backend.get_password(self.service, profile)) != secret:
                 raise KeyringUnavailable(
                     f"{backend_name(backend)} accepted the secret but did not return it "
                     "when read back"

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from bindings_tui.credentials import ApiCredentials
+from bindings_tui.credentials.secret import Secret
 from bindings_tui.fake_twilio import http_types as h
 from bindings_tui.fake_twilio import render
 from bindings_tui.fake_twilio.config import FakeConfig
@@ -127,7 +128,9 @@ class FakeTwilio:
         return httpx.ASGITransport(app=self)
 
     def credentials(self) -> ApiCredentials:
-        return ApiCredentials(self.config.account_sid, self.config.auth_token, source="demo")
+        return ApiCredentials(
+            self.config.account_sid, Secret(self.config.auth_token), source="demo"
+        )
 
     def service_sids(self) -> list[str]:
         return list(self.store.service_order)

@@ -15,6 +15,7 @@ from keyring.backends import fail
 from bindings_tui import cli
 from bindings_tui.cli_auth import add_auth_parser, read_secret, run_auth
 from bindings_tui.credentials.profiles import Profile, ProfileStore
+from bindings_tui.credentials.secret import Secret
 from bindings_tui.credentials.secrets import KEYRING_SERVICE, SecretStore
 
 from .conftest import ACCOUNT, API_KEY, OTHER_ACCOUNT, SECRET, MemoryKeyring, StubApi
@@ -231,4 +232,5 @@ def test_secret_is_never_an_argument() -> None:
     [("abc\n", "abc"), ("abc\r\n", "abc"), ("abc", "abc"), ("abc\n\n", "abc\n")],
 )
 def test_read_secret_strips_one_trailing_newline(raw: str, expected: str) -> None:
-    assert read_secret("x", io.StringIO(raw)) == expected
+    secret = read_secret("x", io.StringIO(raw))
+    assert isinstance(secret, Secret) and secret.reveal() == expected

@@ -82,7 +82,9 @@ def test_file_is_0600_in_a_0700_dir_and_has_no_temp_leftovers(store: ProfileStor
     store.save(Profile("b", ACCOUNT))
     assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(store.directory).st_mode) == 0o700
-    assert sorted(p.name for p in store.directory.iterdir()) == ["profiles.toml"]
+    # The lock file stays (removing it would race another process taking the lock).
+    names = sorted(p.name for p in store.directory.iterdir())
+    assert names == ["profiles.toml", "profiles.toml.lock"]
 
 
 def test_remember_service_updates_api_and_sid(store: ProfileStore) -> None:

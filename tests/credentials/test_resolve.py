@@ -8,6 +8,7 @@ from keyring.backends import fail
 
 from bindings_tui.credentials.profiles import Profile, ProfileStore
 from bindings_tui.credentials.resolve import NO_CREDENTIALS_HELP, resolve_credentials
+from bindings_tui.credentials.secret import Secret
 from bindings_tui.credentials.secrets import KeyringUnavailable, SecretStore
 from bindings_tui.errors import ConfigError
 
@@ -37,7 +38,7 @@ def test_flag_beats_env_and_active(two_profiles: ProfileStore) -> None:
     creds = resolve_credentials("other", ENV)
     assert creds is not None
     assert creds.source == "flag (--profile other)"
-    assert creds.secret == "other-secret-value"
+    assert creds.secret == Secret("other-secret-value")
     assert creds.api_key_sid is None
 
 
@@ -51,7 +52,11 @@ def test_active_profile_is_last(two_profiles: ProfileStore) -> None:
     creds = resolve_credentials(None, {})
     assert creds is not None
     assert creds.source == "profile main"
-    assert (creds.account_sid, creds.api_key_sid, creds.secret) == (ACCOUNT, API_KEY, SECRET)
+    assert (creds.account_sid, creds.api_key_sid, creds.secret.reveal()) == (
+        ACCOUNT,
+        API_KEY,
+        SECRET,
+    )
     assert (creds.region, creds.edge) == ("ie1", "dublin")
     assert SECRET not in repr(creds) and SECRET not in str(creds)
 

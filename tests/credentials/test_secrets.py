@@ -13,6 +13,7 @@ import pytest
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
 
+from bindings_tui.credentials.secret import Secret
 from bindings_tui.credentials.secrets import KEYRING_SERVICE, KeyringUnavailable, SecretStore
 from bindings_tui.errors import ConfigError
 
@@ -34,7 +35,8 @@ def test_set_get_delete_round_trip(memory_keyring: MemoryKeyring, secrets: Secre
     assert secrets.get("p") is None
     assert "MemoryKeyring" in secrets.set("p", SECRET)
     assert memory_keyring.entries == {(KEYRING_SERVICE, "p"): SECRET}
-    assert secrets.get("p") == SECRET
+    got = secrets.get("p")
+    assert isinstance(got, Secret) and got.reveal() == SECRET
     assert secrets.delete("p") is True
     assert secrets.delete("p") is False
     assert memory_keyring.entries == {}

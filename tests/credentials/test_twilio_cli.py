@@ -11,6 +11,7 @@ import pytest
 from keyring.backends import fail
 
 from bindings_tui.credentials.profiles import Profile, ProfileStore
+from bindings_tui.credentials.secret import Secret
 from bindings_tui.credentials.secrets import KEYRING_SERVICE, KeyringUnavailable, SecretStore
 from bindings_tui.credentials.twilio_cli import (
     import_twilio_cli,
@@ -68,7 +69,7 @@ def test_reader_parses_profiles_and_hides_secrets_in_repr(cli_config: Path) -> N
     assert active == "prod"
     by_id = {p.id: p for p in profiles}
     assert set(by_id) == {"dev", "prod", "bad id!", "nosecret", "legacy"}
-    assert by_id["prod"].api_secret == "prod-secret-value-123"
+    assert by_id["prod"].api_secret == Secret("prod-secret-value-123")
     assert (by_id["prod"].region, by_id["prod"].edge) == ("ie1", "dublin")
     assert all(SECRET not in repr(p) and "prod-secret" not in str(p) for p in profiles)
 

@@ -265,8 +265,8 @@ def test_thresholds_from_config_file_and_flags(
     [
         (["diagnose"], "--service IS... is required"),
         (["diagnose", "--service", "IS123"], "not a valid service SID"),
-        (["diagnose", "--service", "IS" + "0" * 32, "--stale-days", "0"], "stale_days"),
-        (["diagnose", "--service", "IS" + "0" * 32, "--pile-up", "-1"], "pile_up_threshold"),
+        (["diagnose", "--service", "IS" + "0" * 32, "--stale-days", "0"], "argument --stale-days"),
+        (["diagnose", "--service", "IS" + "0" * 32, "--pile-up", "-1"], "argument --pile-up"),
         (["diagnose", "--service", "IS" + "0" * 32, "--now", "yesterday"], "--now"),
     ],
 )

@@ -67,6 +67,6 @@ async def http(fake: FakeTwilio) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         transport=fake.transport(),
         base_url=FAKE_BASE_URL,
-        headers=basic(creds.account_sid, creds.secret),
+        headers=basic(creds.account_sid, creds.secret.reveal()),
     ) as client:
         yield client

@@ -87,6 +87,6 @@ async def test_client_with_api_key_and_with_wrong_token(keyed_fake: FakeTwilio) 
 
 def test_demo_credentials(keyed_fake: FakeTwilio) -> None:
     creds = keyed_fake.credentials()
-    assert creds.account_sid == DEMO_ACCOUNT_SID and creds.secret == DEMO_AUTH_TOKEN
+    assert creds.account_sid == DEMO_ACCOUNT_SID and creds.secret.reveal() == DEMO_AUTH_TOKEN
     assert creds.source == "demo"
     assert DEMO_AUTH_TOKEN not in repr(creds)

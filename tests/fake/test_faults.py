@@ -129,7 +129,7 @@ async def test_truncate_can_claim_the_full_length(fake: FakeTwilio, main_service
 async def fake_raw(fake: FakeTwilio, path: str) -> tuple[int, dict[bytes, bytes], bytes]:
     """Call the ASGI app directly: what was sent, without a client interpreting it."""
     creds = fake.credentials()
-    token = httpx.BasicAuth(creds.username, creds.secret)._auth_header.encode()
+    token = httpx.BasicAuth(creds.username, creds.secret.reveal())._auth_header.encode()
     sent: list[dict[str, object]] = []
 
     async def receive() -> dict[str, object]:
@@ -167,7 +167,9 @@ async def test_slow_answers_normally_after_waiting(
     monkeypatch.setattr(app_module.asyncio, "sleep", recording_sleep)
     creds = fake.credentials()
     async with httpx.AsyncClient(
-        transport=fake.transport(), base_url=FAKE_BASE_URL, auth=(creds.username, creds.secret)
+        transport=fake.transport(),
+        base_url=FAKE_BASE_URL,
+        auth=(creds.username, creds.secret.reveal()),
     ) as client:
         service = fake.service_sids()[0]
         fake.faults.script("slow")
@@ -340,7 +342,9 @@ async def _fired_for(seed: int, spec: str) -> list[tuple[str, str, str]]:
     service = fake.service_sids()[0]
     creds = fake.credentials()
     async with httpx.AsyncClient(
-        transport=fake.transport(), base_url=FAKE_BASE_URL, auth=(creds.username, creds.secret)
+        transport=fake.transport(),
+        base_url=FAKE_BASE_URL,
+        auth=(creds.username, creds.secret.reveal()),
     ) as http:
         for n in range(60):
             await http.get(_bindings(service), params={"PageSize": 1 + n % 5})
@@ -362,7 +366,9 @@ async def test_random_faults_spare_deletes() -> None:
     sid = sorted(fake.binding_sids(ApiFlavor.CONVERSATIONS, service))[0]
     creds = fake.credentials()
     async with httpx.AsyncClient(
-        transport=fake.transport(), base_url=FAKE_BASE_URL, auth=(creds.username, creds.secret)
+        transport=fake.transport(),
+        base_url=FAKE_BASE_URL,
+        auth=(creds.username, creds.secret.reveal()),
     ) as http:
         assert (await http.get(_bindings(service))).status_code == 500
         assert (await http.delete(f"{_bindings(service)}/{sid}")).status_code == 204

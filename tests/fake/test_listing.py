@@ -173,7 +173,7 @@ async def test_meta_urls_are_absolute_on_the_request_host(
     creds = fake.credentials()
     for base in ("http://127.0.0.1:4010", "https://conversations.twilio.test", FAKE_BASE_URL):
         async with httpx.AsyncClient(
-            transport=fake.transport(), base_url=base, auth=(creds.username, creds.secret)
+            transport=fake.transport(), base_url=base, auth=(creds.username, creds.secret.reveal())
         ) as http:
             r = await http.get(
                 _path(ApiFlavor.CONVERSATIONS, main_service),

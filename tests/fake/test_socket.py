@@ -42,7 +42,7 @@ async def test_drop_closes_the_connection() -> None:
         fake.faults.script("drop")
         creds = fake.credentials()
         async with httpx.AsyncClient(
-            base_url=base_url, auth=(creds.username, creds.secret)
+            base_url=base_url, auth=(creds.username, creds.secret.reveal())
         ) as http:
             with pytest.raises(httpx.TransportError):
                 await http.get(f"/v1/Services/{service}/Bindings")

@@ -57,7 +57,7 @@ async def settle(pilot: Pilot[Any]) -> BrowserScreen:
 
 def assert_no_secret(app: BindingsApp, fake: FakeTwilio) -> None:
     """The secret is on no screen, in no notification and in no error the app holds."""
-    secret = fake.credentials().secret
+    secret = fake.credentials().secret.reveal()
     texts = [app.export_screenshot()]
     texts += [str(n.message) + str(n.title) for n in app._notifications]
     for screen in app.screen_stack:
