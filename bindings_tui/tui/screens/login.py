@@ -96,7 +96,7 @@ class LoginScreen(Screen[tuple[ApiCredentials, str] | None]):
         problems = validate_login_fields(
             values["account_sid"],
             values["api_key_sid"] or None,
-            secret.reveal(),
+            secret,
             profile_name=values["profile"],
         )
         by_field = {p.field: p.message for p in problems}
@@ -145,11 +145,11 @@ class LoginScreen(Screen[tuple[ApiCredentials, str] | None]):
             )
             result = await verify_and_save(
                 profile,
-                secret.reveal(),
+                secret,
                 base_url=backend.base_url,
                 transport=backend.transport(),
             )
-            credentials = profile_credentials(result.profile, secret.reveal(), "login")
+            credentials = profile_credentials(result.profile, secret, "login")
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # one line, the form stays
