@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=cli_input.identity,
         action="append",
         default=[],
-        help=f"repeatable (at most {cli_input.MAX_IDENTITIES})",
+        help="repeatable",
     )
     p.add_argument(
         "--type",
@@ -305,7 +305,7 @@ async def cmd_services(args: argparse.Namespace) -> int:
 
 
 async def cmd_list(args: argparse.Namespace) -> int:
-    from bindings_tui.client import check_binding_types, check_page_size
+    from bindings_tui.client import check_binding_types, check_identities, check_page_size
     from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_csv_row, binding_row
 
     service = _service(args)
@@ -315,7 +315,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
         check_page_size(args.page_size)
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1")
-    identities = cli_input.check_identities(args.identity)
+    identities = list(check_identities(args.identity))
     writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
     remaining = args.limit
     async with make_client(args) as client:

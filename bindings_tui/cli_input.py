@@ -20,9 +20,6 @@ T = TypeVar("T")
 
 MAX_TIMEOUT: Final = 600.0
 MAX_RETRIES: Final = 20
-MAX_IDENTITY_CHARS: Final = 1024
-MAX_IDENTITIES: Final = 100
-MAX_IDENTITY_TOTAL_CHARS: Final = 16 * 1024
 MAX_LIMIT: Final = 1_000_000_000
 MAX_FAKE_BINDINGS: Final = 2_000_000
 MAX_LATENCY_MS: Final = 60_000.0
@@ -112,30 +109,9 @@ def sid_text(text: str) -> str:
 
 @_argument_type
 def identity(text: str) -> str:
-    """Bounded, and encodable. Control characters are allowed on purpose: an identity with
-    escapes is exactly what a user debugging a hostile app must be able to look up; it
-    travels URL-encoded and is only ever shown inert."""
-    if len(text) > MAX_IDENTITY_CHARS:
-        raise InputError(
-            f"an identity is at most {MAX_IDENTITY_CHARS} characters (got {len(text)})"
-        )
-    if "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text):
-        raise InputError(f"identity {shown(text, 40)} is not valid UTF-8 text")
-    return text
+    from bindings_tui.client import check_identity
 
-
-def check_identities(identities: list[str]) -> list[str]:
-    """The repeated --identity values as a whole: bounded in count and total size."""
-    values = [i for i in identities if i]
-    if len(values) > MAX_IDENTITIES:
-        raise InputError(f"at most {MAX_IDENTITIES} --identity values (got {len(values)})")
-    total = sum(len(i) for i in values)
-    if total > MAX_IDENTITY_TOTAL_CHARS:
-        raise InputError(
-            f"the --identity values add up to {total} characters: at most "
-            f"{MAX_IDENTITY_TOTAL_CHARS} in all"
-        )
-    return values
+    return check_identity(text)
 
 
 @_argument_type
@@ -201,9 +177,7 @@ def listen_host(text: str) -> str:
     return text
 
 
-__all__ = [
-    "check_identities",
-]
+__all__ = []
 
 
 MAX_FAULT_SPEC_CHARS: Final = 1000

@@ -59,9 +59,10 @@ DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 MAX_RECORDS_PER_PAGE = MAX_PAGE_SIZE
 # A next_page_url is ~200 characters; anything near this is not one.
 MAX_PAGE_URL_CHARS = 8192
-# Identities are short app-chosen names; the filters must fit in one request line.
-MAX_IDENTITY_CHARS = 256
+# Identities are app-chosen names; the filters must fit in one request line.
+MAX_IDENTITY_CHARS = 1024
 MAX_IDENTITIES = 100
+MAX_IDENTITY_TOTAL_CHARS = 16 * 1024
 
 T = TypeVar("T")
 
@@ -99,19 +100,32 @@ def check_binding_types(api: ApiFlavor, binding_types: Sequence[str]) -> tuple[s
     return tuple(cleaned)
 
 
+def check_identity(identity: str) -> str:
+    """One identity filter: bounded and encodable. Control characters are allowed on
+    purpose: an identity with escapes is what a user debugging a hostile app must be able
+    to look up; it travels URL-encoded and is only ever shown inert."""
+    if len(identity) > MAX_IDENTITY_CHARS:
+        raise InputError(
+            f"an identity is at most {MAX_IDENTITY_CHARS} characters (got {len(identity)})"
+        )
+    if "\x00" in identity or any("\ud800" <= ch <= "\udfff" for ch in identity):
+        raise InputError(f"identity {make_visible(clip(identity, 40))!r} is not valid UTF-8 text")
+    return identity
+
+
 def check_identities(identities: Sequence[str]) -> tuple[str, ...]:
-    """Identity filters as sent: non-empty, bounded in length and count. Any character is
-    allowed (httpx percent-encodes it): hostile identities exist and must be findable."""
-    cleaned = tuple(dict.fromkeys(i for i in identities if i))
-    if len(cleaned) > MAX_IDENTITIES:
-        raise InputError(f"{len(cleaned)} identities: ask for at most {MAX_IDENTITIES} at once")
-    for identity in cleaned:
-        if len(identity) > MAX_IDENTITY_CHARS:
-            raise InputError(
-                f"identity {make_visible(clip(identity, 40))!r} is {len(identity)} characters "
-                f"long: at most {MAX_IDENTITY_CHARS}"
-            )
-    return cleaned
+    """Identity filters as sent (every path: CLI, TUI query, user view): non-empty, each
+    checked, bounded in count and in total size, duplicates dropped."""
+    given = [check_identity(i) for i in identities if i]
+    if len(given) > MAX_IDENTITIES:
+        raise InputError(f"at most {MAX_IDENTITIES} identities at once (got {len(given)})")
+    total = sum(len(i) for i in given)
+    if total > MAX_IDENTITY_TOTAL_CHARS:
+        raise InputError(
+            f"the identities add up to {total} characters: at most "
+            f"{MAX_IDENTITY_TOTAL_CHARS} in all"
+        )
+    return tuple(dict.fromkeys(given))
 
 
 def parse_error_body(status: int, body: bytes, method: str, path: str) -> ApiError:
