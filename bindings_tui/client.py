@@ -193,7 +193,13 @@ class TwilioClient:
         self.credentials = credentials
         # The one constructor of base URLs; it re-validates region and edge and pins the host.
         self.base_url = api_base_url(
-            api.host_prefix, credentials.region, credentials.edge, explicit=base_url
+            api.host_prefix,
+            credentials.region,
+            credentials.edge,
+            explicit=base_url,
+            # `*.localhost` names only where no request can reach a network (the demo).
+            local_names=transport is not None
+            and not isinstance(transport, httpx.AsyncHTTPTransport),
         )
         self.retry = retry or RetryPolicy()
         self.max_body_bytes = max_body_bytes

@@ -76,9 +76,12 @@ def twilio_host(product: str, region: str | None = None, edge: str | None = None
     return ".".join(part for part in (product, edge, region, TWILIO_DOMAIN) if part)
 
 
-def is_loopback_host(host: str) -> bool:
+def is_loopback_host(host: str, *, local_names: bool = False) -> bool:
+    """`localhost` or a loopback address. Other `*.localhost` names count only for an
+    in-process transport (`local_names`): over a real network, the resolver may send such
+    a name to DNS, and plain http with credentials could leave the machine."""
     host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
+    if host == "localhost" or (local_names and host.endswith(".localhost")):
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -86,7 +89,7 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def check_explicit_base_url(url: str) -> str:
+def check_explicit_base_url(url: str, *, local_names: bool = False) -> str:
     """An explicit base URL (`--base-url`), without a trailing slash, or BadBaseUrlError.
 
     https to any host, or http to a loopback address only; no userinfo, a port in
@@ -116,7 +119,7 @@ def check_explicit_base_url(url: str) -> str:
         raise BadBaseUrlError(f"base URL {shown(url)}: {shown(host)} is not a host name")
     if port is not None and not 1 <= port <= 65535:
         raise BadBaseUrlError(f"base URL {shown(url)}: the port must be within 1..65535")
-    if scheme.lower() == "http" and not is_loopback_host(host):
+    if scheme.lower() == "http" and not is_loopback_host(host, local_names=local_names):
         raise BadBaseUrlError(
             f"refusing plain http:// to {shown(host)}: credentials would travel "
             "unencrypted (http is allowed only for loopback addresses)"
@@ -180,13 +183,15 @@ def api_base_url(
     edge: str | None = None,
     *,
     explicit: str | None = None,
+    local_names: bool = False,
 ) -> str:
     """The base URL of a product: the explicit one when given, else its Twilio host.
 
     The only function that builds a base URL; the client refuses anything else.
+    `local_names`: the requests never reach a network (an in-process transport).
     """
     if explicit is not None:
-        url = check_explicit_base_url(explicit)
+        url = check_explicit_base_url(explicit, local_names=local_names)
         host, port = _split_netloc(url.partition("://")[2].partition("/")[0])
         default_port = 443 if url.startswith("https") else 80
         return pin_base_url(url, host, None if port == default_port else port)

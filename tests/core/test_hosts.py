@@ -196,3 +196,22 @@ async def test_every_request_goes_to_the_host_built_from_region_and_edge() -> No
         assert seen, "the request was made"
         assert {(r.url.scheme, r.url.host, r.url.port) for r in seen} == {("https", host, None)}
         assert all(r.headers.get("authorization", "").startswith("Basic ") for r in seen)
+
+
+def test_localhost_subdomains_over_http_only_in_process() -> None:
+    """`*.localhost` may be resolved through DNS by the system resolver: plain http with
+    credentials to such a name is refused unless no request can leave the process."""
+    with pytest.raises(BadBaseUrlError, match="plain http"):
+        check_explicit_base_url("http://fake-twilio.localhost")
+    assert check_explicit_base_url("http://localhost:4010") == "http://localhost:4010"
+    assert (
+        check_explicit_base_url("http://fake-twilio.localhost", local_names=True)
+        == "http://fake-twilio.localhost"
+    )
+    creds = ApiCredentials("AC" + "0" * 32, "token-123456789")
+    with pytest.raises(BadBaseUrlError):
+        TwilioClient(creds, base_url="http://x.localhost", transport=httpx.AsyncHTTPTransport())
+    in_process = TwilioClient(
+        creds, base_url="http://x.localhost", transport=httpx.MockTransport(lambda r: None)
+    )
+    assert in_process.base_url == "http://x.localhost"
