@@ -16,6 +16,7 @@ import keyring
 import keyring.backend
 import pytest
 
+from bindings_tui.credentials.secret import Secret
 from bindings_tui.credentials.secrets import KEYRING_SERVICE, KeyringUnavailable, SecretStore
 
 from .conftest import ACCOUNT, API_KEY, StubApi
@@ -50,7 +51,7 @@ def secret_service() -> Iterator[keyring.backend.KeyringBackend]:
     try:
         try:
             probe.set("probe", "probe-value")
-            ok = probe.get("probe") == "probe-value"
+            ok = probe.get("probe") == Secret("probe-value")
             probe.delete("probe")
         except KeyringUnavailable as exc:
             _unavailable(f"the probe failed: {exc.reason}")
@@ -72,7 +73,7 @@ def test_round_trip_in_the_real_secret_service(
     try:
         # Read it back through a fresh backend object: it really is in the daemon.
         assert type(secret_service)().get_password(KEYRING_SERVICE, name) == secret
-        assert store.get(name) == secret
+        assert store.get(name) == Secret(secret)
     finally:
         assert store.delete(name) is True
     assert store.get(name) is None
