@@ -63,7 +63,7 @@ def test_credentials_hold_a_secret_and_never_show_it(caplog: pytest.LogCaptureFi
     assert from_env is not None and isinstance(from_env.secret, Secret)
     profile = build_profile("work", ACCOUNT, API_KEY)
     via_profile = profile_credentials(profile, SECRET, "profile work")
-    result = LoginResult(profile, "MemoryKeyring", creds.secret.hint(), True)
+    result = LoginResult(profile, "MemoryKeyring", True)
     cli_profile = TwilioCliProfile("p", ACCOUNT, API_KEY, Secret(SECRET), "ie1", None)
     caplog.set_level(logging.DEBUG)
     log = logging.getLogger("bindings_tui.test")
