@@ -19,7 +19,7 @@ import keyring.backend
 import pytest
 from keyring.compat import properties
 
-from bindings_tui.cli_auth import read_secret
+from bindings_tui.cli.auth import read_secret
 from bindings_tui.client import TwilioClient
 from bindings_tui.credentials import ApiCredentials, credentials_from_env
 from bindings_tui.credentials.login import (
