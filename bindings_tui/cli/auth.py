@@ -204,7 +204,7 @@ def _cmd_login(args: argparse.Namespace) -> int:
         api=api,
         last_service_sid=_opt(args, "service"),
     )
-    timeout = _opt(args, "timeout")  # checked by argparse (cli_input.timeout_seconds)
+    timeout = _opt(args, "timeout")  # checked by argparse (argtypes.timeout_seconds)
     result = asyncio.run(
         verify_and_save(
             profile,

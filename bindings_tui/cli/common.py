@@ -13,7 +13,7 @@ import logging
 import math
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
 from bindings_tui.cli import argtypes
 from bindings_tui.demo import DEMO_BINDINGS, DEMO_SEED
@@ -123,6 +123,38 @@ def globals_parent() -> argparse.ArgumentParser:
     parent = Parser(add_help=False)
     add_global_options(parent, suppress=True)
     return parent
+
+
+class ArgumentAdder(Protocol):
+    """A parser or an argument group (argparse names no public type for both)."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action: ...
+
+
+def add_demo_data_options(
+    parser: ArgumentAdder,
+    *,
+    latency_ms: float,
+    latency_note: str = "",
+) -> None:
+    """--seed, --bindings and --latency-ms: what the fake serves, for `--demo` (the TUI)
+    and `fake-twilio` alike; only the latency's default differs."""
+    parser.add_argument(
+        "--seed", type=argtypes.seed, default=DEMO_SEED, help=f"data seed (default {DEMO_SEED})"
+    )
+    parser.add_argument(
+        "--bindings",
+        type=argtypes.fake_bindings,
+        default=DEMO_BINDINGS,
+        help=f"bindings in the first service, 0..{argtypes.MAX_FAKE_BINDINGS} "
+        f"(default {DEMO_BINDINGS})",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=argtypes.latency_ms,
+        default=latency_ms,
+        help=f"simulated latency per request (default {latency_ms:g}{latency_note})",
+    )
 
 
 def add_output_option(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:

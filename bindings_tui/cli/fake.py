@@ -10,7 +10,8 @@ import sys
 from typing import Any, Final
 
 from bindings_tui.cli import argtypes
-from bindings_tui.demo import DEMO_BINDINGS, DEMO_SEED, FAKE_HOST, FAKE_LATENCY_MS, FAKE_PORT
+from bindings_tui.cli.common import add_demo_data_options
+from bindings_tui.demo import FAKE_HOST, FAKE_LATENCY_MS, FAKE_PORT
 from bindings_tui.errors import InputError
 
 COMMAND: Final = "fake-twilio"
@@ -29,19 +30,7 @@ def add_fake_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--host", type=argtypes.listen_host, default=FAKE_HOST)
     p.add_argument("--port", type=argtypes.port, default=FAKE_PORT)
-    p.add_argument("--seed", type=argtypes.seed, default=DEMO_SEED)
-    p.add_argument(
-        "--bindings",
-        type=argtypes.fake_bindings,
-        default=DEMO_BINDINGS,
-        help=f"bindings in the first service (0..{argtypes.MAX_FAKE_BINDINGS})",
-    )
-    p.add_argument(
-        "--latency-ms",
-        type=argtypes.latency_ms,
-        default=FAKE_LATENCY_MS,
-        help="simulated latency per request",
-    )
+    add_demo_data_options(p, latency_ms=FAKE_LATENCY_MS)
     p.add_argument("--faults", type=argtypes.fault_spec, default="", help="fault spec, see above")
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bindings_tui.cli import argtypes
-from bindings_tui.cli.common import api_of, resolved_credentials
+from bindings_tui.cli.common import add_demo_data_options, api_of, resolved_credentials
 from bindings_tui.demo import DEMO_BINDINGS, DEMO_LATENCY_MS, DEMO_SEED
 from bindings_tui.errors import BindingsError, ConfigError
 from bindings_tui.models import ApiFlavor
@@ -29,24 +29,7 @@ def add_tui_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="run against the embedded fake Twilio (no credentials, no network)",
     )
-    g.add_argument(
-        "--seed",
-        type=argtypes.seed,
-        default=DEMO_SEED,
-        help=f"demo data seed (default {DEMO_SEED})",
-    )
-    g.add_argument(
-        "--bindings",
-        type=argtypes.fake_bindings,
-        default=DEMO_BINDINGS,
-        help="demo bindings in the first service",
-    )
-    g.add_argument(
-        "--latency-ms",
-        type=argtypes.latency_ms,
-        default=DEMO_LATENCY_MS,
-        help=f"demo latency per request (default {DEMO_LATENCY_MS:g}, so loading is visible)",
-    )
+    add_demo_data_options(g, latency_ms=DEMO_LATENCY_MS, latency_note=", so loading is visible")
     g.add_argument(
         "--page-size",
         type=argtypes.page_size,
