@@ -1,4 +1,9 @@
-"""Every TOML file bindings-tui reads (profiles.toml, config.toml) goes through `read_toml`.
+"""The config directory, and every TOML file bindings-tui reads from it.
+
+`config_dir` is where profiles.toml and config.toml live (env BINDINGS_TUI_CONFIG_DIR,
+else platformdirs' user config path). Every TOML read goes through `read_toml`;
+config.toml (diagnostics thresholds, and any other table the app reads) through
+`read_config`.
 
 A file in the config directory may be broken or hostile: too large, not UTF-8, not TOML,
 nested deep enough to exhaust the parser's stack, or full of control characters. Each
@@ -7,14 +12,34 @@ case is one ConfigError line that names the file (inert) and says what to do.
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
+
+from platformdirs import user_config_path
 
 from bindings_tui.errors import ConfigError
 from bindings_tui.textsafe import clip, make_visible
 
+CONFIG_DIR_ENV: Final = "BINDINGS_TUI_CONFIG_DIR"
+CONFIG_FILE: Final = "config.toml"
 MAX_TOML_BYTES: Final = 1024 * 1024
+
+
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """BINDINGS_TUI_CONFIG_DIR, else platformdirs' user config path for bindings-tui."""
+    env = os.environ if env is None else env
+    override = env.get(CONFIG_DIR_ENV, "").strip()
+    if override:
+        return Path(override).expanduser()
+    return user_config_path("bindings-tui")
+
+
+def config_path(directory: Path | None = None) -> Path:
+    """config.toml in `directory` (default: the config directory)."""
+    return (config_dir() if directory is None else directory) / CONFIG_FILE
 
 
 def shown_path(path: Path) -> str:
@@ -51,4 +76,22 @@ def read_toml(path: Path, *, max_bytes: int = MAX_TOML_BYTES) -> dict[str, Any] 
         ) from None
 
 
-__all__ = ["MAX_TOML_BYTES", "read_toml", "shown_path"]
+def read_config(directory: Path | None = None) -> dict[str, Any]:
+    """config.toml as a dict: empty when the file does not exist, ConfigError when broken.
+
+    Each reader checks its own table strictly (`diagnose_run.load_settings` reads
+    `[diagnostics]` and `[profiles.NAME.diagnostics]`).
+    """
+    return read_toml(config_path(directory)) or {}
+
+
+__all__ = [
+    "CONFIG_DIR_ENV",
+    "CONFIG_FILE",
+    "MAX_TOML_BYTES",
+    "config_dir",
+    "config_path",
+    "read_config",
+    "read_toml",
+    "shown_path",
+]

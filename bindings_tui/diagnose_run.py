@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bindings_tui.client import TwilioClient
-from bindings_tui.config import read_toml
-from bindings_tui.credentials.profiles import config_dir
+from bindings_tui.config import CONFIG_FILE, config_path, read_config
 from bindings_tui.diagnostics import (
     DiagnosticsSettings,
     Finding,
@@ -40,7 +39,6 @@ from bindings_tui.errors import BindingsError, ConfigError, InputError, NotFound
 from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict
 from bindings_tui.sids import is_sid
 
-CONFIG_FILE: Final = "config.toml"
 SETTINGS_TABLE: Final = "diagnostics"
 DEFAULT_CONCURRENCY: Final = 8
 _SETTING_KEYS: Final = ("pile_up_threshold", "stale_days")
@@ -173,7 +171,8 @@ def rediagnose(
 
 
 def settings_path(directory: Path | None = None) -> Path:
-    return (config_dir() if directory is None else directory) / CONFIG_FILE
+    """config.toml, where the thresholds live (`config.config_path`)."""
+    return config_path(directory)
 
 
 def load_settings(
@@ -190,7 +189,7 @@ def load_settings(
     the file (unknown keys included, so a typo does not silently do nothing).
     """
     path = settings_path(directory)
-    data = _read_toml(path)
+    data = read_config(directory)
     values: dict[str, Any] = {}
     values.update(_settings_from(path, data.get(SETTINGS_TABLE), f"[{SETTINGS_TABLE}]"))
     profiles = data.get("profiles")
@@ -230,11 +229,6 @@ def _settings_from(path: Path, table: object, where: str) -> dict[str, int]:
                 )
             values[key] = value
     return values
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    # config.read_toml: bounded, and every failure is one ConfigError line naming the file.
-    return read_toml(path) or {}
 
 
 __all__ = [

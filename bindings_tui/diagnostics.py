@@ -182,13 +182,20 @@ def _common_identity(bindings: Sequence[Binding]) -> str | None:
     return None
 
 
-def _newest_first(bindings: list[Binding]) -> list[Binding]:
+def newest_first(bindings: Iterable[Binding]) -> list[Binding]:
+    """Bindings, the most recently active first: the one order for "which device is newest"
+    (the pile-up finding's `newest_sid`, the user view's device list).
+
+    Key, all descending: last activity (`date_updated`, else `date_created`), then
+    `date_created`, then the SID, so equal dates still give one fixed order whatever
+    order the bindings came in. A binding without dates counts as the oldest.
+    """
     floor = datetime.min.replace(tzinfo=UTC)
 
     def key(b: Binding) -> tuple[datetime, datetime, str]:
-        updated = _utc(b.date_updated) if b.date_updated else floor
         created = _utc(b.date_created) if b.date_created else floor
-        return (updated, created, b.sid)
+        active = _utc(b.date_updated) if b.date_updated else created
+        return (active, created, b.sid)
 
     return sorted(bindings, key=key, reverse=True)
 
@@ -273,7 +280,7 @@ def _shared_endpoint_finding(key: str, owners: dict[str, list[Binding]]) -> Find
 def _pile_up_finding(
     identity: str, binding_type: str | None, group: list[Binding], settings: DiagnosticsSettings
 ) -> Finding:
-    ordered = _newest_first(group)
+    ordered = newest_first(group)
     return Finding(
         kind=FindingKind.PILE_UP,
         severity=SEVERITY[FindingKind.PILE_UP],
@@ -579,6 +586,7 @@ __all__ = [
     "distinct_credential_sids",
     "endpoint_key",
     "findings_by_sid",
+    "newest_first",
     "service_findings",
     "severity_by_sid",
     "sort_findings",

@@ -33,11 +33,6 @@ class ApiFlavor(enum.Enum):
         return self.value
 
     @property
-    def service_field(self) -> str:
-        """Name of the service SID field in a binding body."""
-        return "chat_service_sid" if self is ApiFlavor.CONVERSATIONS else "service_sid"
-
-    @property
     def binding_types(self) -> tuple[str, ...]:
         """The closed enum of binding types the official spec allows for listing."""
         if self is ApiFlavor.CONVERSATIONS:
@@ -55,11 +50,14 @@ class ApiFlavor(enum.Enum):
 
     @classmethod
     def parse(cls, value: str) -> ApiFlavor:
-        lowered = value.strip().lower()
+        """The one parser of API names (flags, profiles, forms): `conversations`/`v1` or
+        `chat`/`v2`, any case, surrounding blanks ignored. The error shows the text inert."""
+        lowered = value.strip().lower() if isinstance(value, str) else ""
         for flavor in cls:
             if lowered in (flavor.value, flavor.version):
                 return flavor
-        raise InputError(f"unknown API {value!r}: use 'conversations' or 'chat'")
+        shown = clip(make_visible(str(value)), 40)
+        raise InputError(f"unknown API '{shown}': use 'conversations' or 'chat'")
 
 
 _MAX_TIME_TEXT = 64  # an ISO 8601 date is ~25 characters; longer text is not one

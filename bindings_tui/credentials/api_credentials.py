@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bindings_tui.credentials.secret import Secret, as_secret
 from bindings_tui.errors import ConfigError, InputError
@@ -47,9 +47,13 @@ class ApiCredentials:
         """Basic-auth user: the API key SID when there is one, else the account SID."""
         return self.api_key_sid or self.account_sid
 
-    @property
-    def mode(self) -> str:
-        return "api-key" if self.api_key_sid else "auth-token"
+    def at_location(self, region: str | None, edge: str | None) -> ApiCredentials:
+        """These credentials with --region/--edge given on the command line overriding
+        their own (a None keeps theirs). The one place the override happens; `replace`
+        runs `__post_init__`, so the values are validated again."""
+        if not region and not edge:
+            return self
+        return replace(self, region=region or self.region, edge=edge or self.edge)
 
     def __repr__(self) -> str:
         return (

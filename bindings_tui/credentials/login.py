@@ -154,7 +154,6 @@ async def verify_credentials(
 class LoginResult:
     profile: Profile
     backend: str
-    secret_hint: str
     active: bool
 
     def describe(self) -> str:
@@ -229,7 +228,7 @@ async def verify_and_save(
                 await asyncio.to_thread(secrets.delete, clean.name)
         raise
     active = store.active_name() == saved.name
-    return LoginResult(saved, backend, secret.hint(), active)
+    return LoginResult(saved, backend, active)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,17 +17,16 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import filelock
-from platformdirs import user_config_path
 
-from bindings_tui.config import read_toml, shown_path
+from bindings_tui.config import CONFIG_DIR_ENV, config_dir, read_toml, shown_path
 from bindings_tui.credentials.api_credentials import ApiCredentials
 from bindings_tui.credentials.secret import Secret, as_secret
 from bindings_tui.errors import ConfigError, InputError
 from bindings_tui.hosts import shown, validate_location
+from bindings_tui.models import ApiFlavor
 from bindings_tui.sids import validate_sid
 from bindings_tui.textsafe import clip, make_visible
 
-CONFIG_DIR_ENV: Final = "BINDINGS_TUI_CONFIG_DIR"
 PROFILES_FILE: Final = "profiles.toml"
 DEFAULT_PROFILE: Final = "default"
 
@@ -40,15 +39,6 @@ API_NAMES: Final[tuple[ApiName, ...]] = ("conversations", "chat")
 _NAME_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 LOCK_TIMEOUT: Final = 10.0
 MAX_PROFILES_BYTES: Final = 1024 * 1024
-
-
-def config_dir(env: Mapping[str, str] | None = None) -> Path:
-    """BINDINGS_TUI_CONFIG_DIR, else platformdirs' user config path for bindings-tui."""
-    env = os.environ if env is None else env
-    override = env.get(CONFIG_DIR_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    return user_config_path("bindings-tui")
 
 
 def validate_profile_name(name: str) -> str:
@@ -68,12 +58,8 @@ def validate_region(kind: str, value: str | None) -> str | None:
 
 
 def validate_api_name(value: str) -> ApiName:
-    lowered = value.strip().lower()
-    if lowered in ("conversations", "v1"):
-        return "conversations"
-    if lowered in ("chat", "v2"):
-        return "chat"
-    raise InputError(f"unknown API {shown(value)}: use 'conversations' or 'chat'")
+    """A profile's `default_api`, parsed by `ApiFlavor.parse` (the one parser)."""
+    return "chat" if ApiFlavor.parse(value) is ApiFlavor.CHAT else "conversations"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +99,6 @@ class Profile:
             default_api=validate_api_name(self.default_api),
             last_service_sid=last,
         )
-
-    @property
-    def username(self) -> str:
-        """The basic-auth user for this profile: API key SID, else account SID."""
-        return self.api_key_sid or self.account_sid
 
 
 # ---- TOML (read with tomllib; the tiny flat format is written by hand) -------------------

@@ -22,11 +22,6 @@ NO_CREDENTIALS_HELP: Final = (
 )
 
 
-def no_credentials_help() -> str:
-    """The one-line "how to log in" text the CLI prints when nothing is configured."""
-    return NO_CREDENTIALS_HELP
-
-
 def credentials_for_profile(
     profile: Profile, source: str, secrets: SecretStore | None = None
 ) -> ApiCredentials:

@@ -1,6 +1,6 @@
 """A faithful local Twilio for Bindings (Conversations v1 and Chat v2).
 
-In process: `fake = FakeTwilio(FakeConfig(seed=7, bindings=5000))`, then give
+In process: `fake = FakeTwilio(FakeConfig())` (the demo defaults, `bindings_tui.demo`), then give
 `fake.transport()` and `FAKE_BASE_URL` to an httpx client (or `TwilioClient`) with
 `fake.credentials()`. Over a socket: `run_server(config)` (blocking) or
 `async with serve_in_background(config) as (fake, base_url): ...`.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bindings_tui.demo import DEMO_BINDINGS, DEMO_SEED, FAKE_LATENCY_MS
 from bindings_tui.fake_twilio.constants import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
 
 
@@ -19,9 +20,9 @@ class FakeConfig:
     - `api_keys`: API key SID -> secret, accepted for Basic auth besides the auth token.
     """
 
-    seed: int = 7
-    bindings: int = 5000
-    latency_ms: float = 0
+    seed: int = DEMO_SEED
+    bindings: int = DEMO_BINDINGS
+    latency_ms: float = FAKE_LATENCY_MS
     faults: str = ""
     account_sid: str = DEMO_ACCOUNT_SID
     auth_token: str = DEMO_AUTH_TOKEN

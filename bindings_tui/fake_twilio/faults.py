@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bindings_tui.demo import DEMO_SEED
 from bindings_tui.fake_twilio import http_types as h
 from bindings_tui.fake_twilio.http_types import Request, Response
 
@@ -118,7 +119,7 @@ def parse_fault_spec(spec: str) -> list[tuple[str, float]]:
 class FaultInjector:
     """Decides which fault (if any) a request gets."""
 
-    def __init__(self, spec: str = "", seed: int = 7, slow_seconds: float = 30.0) -> None:
+    def __init__(self, spec: str = "", seed: int = DEMO_SEED, slow_seconds: float = 30.0) -> None:
         self.random_faults = parse_fault_spec(spec)
         self.slow_seconds = slow_seconds
         self.random_methods = frozenset({"GET"})

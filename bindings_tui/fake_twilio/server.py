@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import uvicorn
 
+from bindings_tui.demo import FAKE_HOST, FAKE_PORT
 from bindings_tui.fake_twilio.app import FakeTwilio
 from bindings_tui.fake_twilio.config import FakeConfig
 from bindings_tui.fake_twilio.faults import ConnectionDropped
@@ -42,7 +43,10 @@ def _uvicorn_config(fake: FakeTwilio, host: str, port: int, log_level: str) -> u
 
 
 def run_server(
-    config: FakeConfig, host: str = "127.0.0.1", port: int = 4010, log_level: str = "warning"
+    config: FakeConfig,
+    host: str = FAKE_HOST,
+    port: int = FAKE_PORT,
+    log_level: str = "warning",
 ) -> None:
     """Serve a fresh FakeTwilio until interrupted (blocking)."""
     fake = FakeTwilio(config)
@@ -53,7 +57,7 @@ def run_server(
 @contextlib.asynccontextmanager
 async def serve_in_background(
     config: FakeConfig | None = None,
-    host: str = "127.0.0.1",
+    host: str = FAKE_HOST,
     port: int = 0,
     *,
     fake: FakeTwilio | None = None,

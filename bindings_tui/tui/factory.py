@@ -14,20 +14,20 @@ from typing import Any
 import httpx
 
 from bindings_tui.ages import Clock, fixed_clock, system_clock
+from bindings_tui.demo import DEMO_BINDINGS, DEMO_LATENCY_MS, DEMO_PROFILE, DEMO_SEED
 from bindings_tui.diagnostics import DiagnosticsSettings
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
 from bindings_tui.tui.app import BindingsApp
 from bindings_tui.tui.context import AppContext, Backend, TransportFactory
 
-DEMO_LATENCY_MS = 150.0
 TransportWrapper = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
 
 
 @dataclass(frozen=True, slots=True)
 class DemoOptions:
-    seed: int = 7
-    bindings: int = 5000
+    seed: int = DEMO_SEED
+    bindings: int = DEMO_BINDINGS
     latency_ms: float = DEMO_LATENCY_MS
     page_size: int | None = None
     api: ApiFlavor = ApiFlavor.CONVERSATIONS
@@ -63,7 +63,7 @@ def demo_app(
     ctx = AppContext(
         api=options.api,
         credentials=None if options.logged_out else fake.credentials(),
-        profile_name="demo",
+        profile_name=DEMO_PROFILE,
         service_sid=service,
         backend=Backend(base_url=FAKE_BASE_URL, transport_factory=factory, retry=retry),
         clock=clock or _demo_clock(FAKE_NOW),

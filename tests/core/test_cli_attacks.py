@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bindings_tui import cli
+from bindings_tui.cli import listing
 
 from .cli_kit import (
     ACCOUNT,
@@ -67,7 +68,6 @@ def _no_tui(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> int:
         raise AssertionError("the TUI started")
 
-    monkeypatch.setattr("bindings_tui.cli_tui.BindingsApp", refuse, raising=False)
     import bindings_tui.tui.app as tui_app
 
     monkeypatch.setattr(tui_app.BindingsApp, "run", refuse)
@@ -266,15 +266,15 @@ EXCEPTIONS: list[BaseException] = [
 
 # Where each command hands over to its own code: replacing it raises from inside the command.
 TARGETS: list[tuple[list[str], str]] = [
-    (["services"], "bindings_tui.cli.cmd_services"),
-    (["list", "--service", SERVICE], "bindings_tui.cli.cmd_list"),
-    (["show", "--service", SERVICE, BINDING], "bindings_tui.cli.cmd_show"),
-    (["delete", "--service", SERVICE, BINDING, "--yes"], "bindings_tui.cli.cmd_delete"),
-    (["diagnose", "--service", SERVICE], "bindings_tui.cli_diagnose.diagnose"),
-    (["auth", "status"], "bindings_tui.cli_auth.resolve_credentials"),
-    (["auth", "list"], "bindings_tui.cli_auth.summarize_profiles"),
+    (["services"], "bindings_tui.cli.listing.cmd_services"),
+    (["list", "--service", SERVICE], "bindings_tui.cli.listing.cmd_list"),
+    (["show", "--service", SERVICE, BINDING], "bindings_tui.cli.listing.cmd_show"),
+    (["delete", "--service", SERVICE, BINDING, "--yes"], "bindings_tui.cli.listing.cmd_delete"),
+    (["diagnose", "--service", SERVICE], "bindings_tui.cli.diagnose.diagnose"),
+    (["auth", "status"], "bindings_tui.credentials.resolve.resolve_credentials"),
+    (["auth", "list"], "bindings_tui.credentials.login.summarize_profiles"),
     (["fake-twilio"], "bindings_tui.fake_twilio.run_server"),
-    ([], "bindings_tui.cli_tui.run_tui"),
+    ([], "bindings_tui.cli.tui.run_tui"),
 ]
 
 
@@ -303,8 +303,8 @@ def test_any_exception_from_any_command_is_one_line_exit_1(
     module, _, name = target.rpartition(".")
     original = getattr(importlib.import_module(module), name)
     replacement = aboom if inspect.iscoroutinefunction(original) else boom
-    if module == "bindings_tui.cli" and argv[0] in cli.ASYNC_COMMANDS:
-        monkeypatch.setitem(cli.ASYNC_COMMANDS, argv[0], replacement)
+    if module == "bindings_tui.cli.listing" and argv[0] in listing.ASYNC_COMMANDS:
+        monkeypatch.setitem(listing.ASYNC_COMMANDS, argv[0], replacement)
     else:
         monkeypatch.setattr(target, replacement)
     code, out, err = _run(argv, capsys)
@@ -328,7 +328,7 @@ def test_verbose_shows_a_traceback_without_locals(
         assert secret_local
         raise OverflowError("date value out of range")
 
-    monkeypatch.setitem(cli.ASYNC_COMMANDS, "services", boom)
+    monkeypatch.setitem(listing.ASYNC_COMMANDS, "services", boom)
     code, out, err = _run(["-v", "services"], capsys)
     assert_inert(out)
     assert code == 1

@@ -13,7 +13,8 @@ import pytest
 from keyring.backends import fail
 
 from bindings_tui import cli
-from bindings_tui.cli_auth import add_auth_parser, read_secret, run_auth
+from bindings_tui.cli.auth import add_auth_parser, read_secret, run_auth
+from bindings_tui.cli.common import globals_parent
 from bindings_tui.credentials.profiles import Profile, ProfileStore
 from bindings_tui.credentials.secret import Secret
 from bindings_tui.credentials.secrets import KEYRING_SERVICE, SecretStore
@@ -204,14 +205,14 @@ def test_import_twilio_cli_command(
     assert memory_keyring.entries == {(KEYRING_SERVICE, "p1"): SECRET}
 
 
-def test_auth_parser_without_parents_adds_global_options(
+def test_auth_parser_takes_the_global_options_from_its_parent(
     memory_keyring: MemoryKeyring,
     store: ProfileStore,
     secrets: SecretStore,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     parser = argparse.ArgumentParser()
-    add_auth_parser(parser.add_subparsers(dest="command"), [])
+    add_auth_parser(parser.add_subparsers(dest="command"), [globals_parent()])
     store.save(Profile("x", ACCOUNT))
     secrets.set("x", SECRET)
     args = parser.parse_args(["auth", "status", "--profile", "x", "--region", "ie1"])
@@ -221,7 +222,7 @@ def test_auth_parser_without_parents_adds_global_options(
 
 def test_secret_is_never_an_argument() -> None:
     parser = argparse.ArgumentParser()
-    add_auth_parser(parser.add_subparsers(dest="command"), [])
+    add_auth_parser(parser.add_subparsers(dest="command"), [globals_parent()])
     for flag in ("--secret", "--auth-token", "--api-secret", "--password", "--token"):
         with pytest.raises(SystemExit):
             parser.parse_args(["auth", "login", flag, "x"])

@@ -19,7 +19,7 @@ import keyring.backend
 import pytest
 from keyring.compat import properties
 
-from bindings_tui.cli_auth import read_secret
+from bindings_tui.cli.auth import read_secret
 from bindings_tui.client import TwilioClient
 from bindings_tui.credentials import ApiCredentials, credentials_from_env
 from bindings_tui.credentials.login import (
@@ -63,7 +63,7 @@ def test_credentials_hold_a_secret_and_never_show_it(caplog: pytest.LogCaptureFi
     assert from_env is not None and isinstance(from_env.secret, Secret)
     profile = build_profile("work", ACCOUNT, API_KEY)
     via_profile = profile_credentials(profile, SECRET, "profile work")
-    result = LoginResult(profile, "MemoryKeyring", creds.secret.hint(), True)
+    result = LoginResult(profile, "MemoryKeyring", True)
     cli_profile = TwilioCliProfile("p", ACCOUNT, API_KEY, Secret(SECRET), "ie1", None)
     caplog.set_level(logging.DEBUG)
     log = logging.getLogger("bindings_tui.test")

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from bindings_tui import cli
-from bindings_tui.cli_diagnose import add_diagnose_parser
+from bindings_tui.cli import diagnose as cli_diagnose
+from bindings_tui.cli.diagnose import add_diagnose_parser
 from bindings_tui.client import TwilioClient
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.fake_twilio import (
@@ -38,7 +39,8 @@ def fake() -> FakeTwilio:
 
 @pytest.fixture
 def use_fake(fake: FakeTwilio, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """Route cli.make_client to the in-process fake; `state["secret"]` can break auth."""
+    """Route the diagnose command's make_client to the in-process fake; `state["secret"]`
+    can break auth."""
     state: dict[str, Any] = {"secret": None}
 
     def make_client(args: argparse.Namespace) -> TwilioClient:
@@ -49,7 +51,7 @@ def use_fake(fake: FakeTwilio, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
             creds, ApiFlavor.parse(args.api), base_url=FAKE_BASE_URL, transport=fake.transport()
         )
 
-    monkeypatch.setattr(cli, "make_client", make_client)
+    monkeypatch.setattr(cli_diagnose, "make_client", make_client)
     yield state
 
 
@@ -256,7 +258,7 @@ def test_thresholds_from_config_file_and_flags(
     ]
 
 
-# ---- errors follow cli.py's conventions -------------------------------------------------------
+# ---- errors follow the CLI's conventions -------------------------------------------------------
 
 
 @pytest.mark.usefixtures("use_fake")

@@ -11,63 +11,30 @@ import argparse
 import asyncio
 import getpass
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, TextIO
 
-from bindings_tui import cli_input
-from bindings_tui.credentials.login import (
-    build_profile,
-    remove_profile,
-    summarize_profiles,
-    switch_profile,
-    validate_login_fields,
-    verify_and_save,
-)
+from bindings_tui.cli import argtypes
+from bindings_tui.cli.common import PROG, api_of, err
+from bindings_tui.credentials.api_credentials import MAX_SECRET_CHARS
 from bindings_tui.credentials.profiles import DEFAULT_PROFILE, ProfileStore
-from bindings_tui.credentials.resolve import NO_CREDENTIALS_HELP, resolve_credentials
 from bindings_tui.credentials.secret import Secret
-from bindings_tui.credentials.secrets import SecretStore
-from bindings_tui.credentials.twilio_cli import import_twilio_cli, twilio_cli_config_path
 from bindings_tui.errors import InputError
 from bindings_tui.hosts import api_base_url, shown
-from bindings_tui.models import ApiFlavor
 from bindings_tui.textsafe import make_visible
-
-PROG: Final = "bindings-tui"
-MAX_SECRET_CHARS: Final = 4096
-
-_GLOBALS: Final[tuple[tuple[str, dict[str, Any]], ...]] = (
-    ("--profile", {"default": None, "type": cli_input.profile_name, "help": "profile name"}),
-    (
-        "--base-url",
-        {
-            "default": None,
-            "type": cli_input.base_url,
-            "help": "verify against this server (e.g. the fake)",
-        },
-    ),
-    ("--api", {"default": "conversations", "choices": ("conversations", "chat")}),
-    ("--region", {"default": None, "type": cli_input.region, "help": "Twilio region, e.g. ie1"}),
-    ("--edge", {"default": None, "type": cli_input.edge, "help": "Twilio edge, e.g. dublin"}),
-)
-
-
-def _missing_globals(parents: Sequence[argparse.ArgumentParser]) -> list[tuple[str, Any]]:
-    present = {opt for p in parents for action in p._actions for opt in action.option_strings}
-    return [(flag, kw) for flag, kw in _GLOBALS if flag not in present]
 
 
 def add_auth_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
-    """Register `auth` and its subcommands on the main parser's subparsers action."""
-    missing = _missing_globals(parents)
+    """Register `auth` and its subcommands on the main parser's subparsers action.
+
+    `parents` carries the global options (`common.globals_parent()`): --profile, --api,
+    --region, --edge, --base-url and --timeout mean the same here as for every command.
+    """
 
     def add(sub: Any, name: str, help_text: str, **kwargs: Any) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(
             name, parents=parents, help=help_text, description=help_text, **kwargs
         )
-        for flag, kw in missing:
-            parser.add_argument(flag, **kw)
         return parser
 
     auth = subparsers.add_parser(
@@ -94,22 +61,22 @@ def add_auth_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> 
         ),
     )
     p.add_argument(
-        "--account-sid", type=cli_input.sid_text, metavar="AC...", help="the Twilio account SID"
+        "--account-sid", type=argtypes.sid_text, metavar="AC...", help="the Twilio account SID"
     )
     p.add_argument(
         "--api-key",
-        type=cli_input.sid_text,
+        type=argtypes.sid_text,
         metavar="SK...",
         help="API key SID (omit to log in with the auth token)",
     )
 
     add(sub, "list", "list profiles; the active one is marked with *")
     p = add(sub, "use", "make a profile the active one")
-    p.add_argument("name", type=cli_input.profile_name, metavar="NAME")
+    p.add_argument("name", type=argtypes.profile_name, metavar="NAME")
     p = add(sub, "remove", "delete a profile and its keyring secret")
-    p.add_argument("name", type=cli_input.profile_name, metavar="NAME")
+    p.add_argument("name", type=argtypes.profile_name, metavar="NAME")
     p = add(sub, "logout", "like remove; defaults to --profile or the active profile")
-    p.add_argument("name", type=cli_input.profile_name, metavar="NAME", nargs="?")
+    p.add_argument("name", type=argtypes.profile_name, metavar="NAME", nargs="?")
     add(sub, "status", "which credentials would be used, and where they come from")
     p = add(
         sub,
@@ -131,10 +98,6 @@ def add_auth_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> 
 # ---- commands -------------------------------------------------------------------------------
 
 
-def _err(message: str) -> None:
-    print(f"{PROG}: error: {make_visible(message)}", file=sys.stderr)
-
-
 def run_auth(args: argparse.Namespace) -> int:
     """Run one `auth` subcommand. Errors print one line to stderr: 2 for input, else 1."""
     command = getattr(args, "auth_command", None)
@@ -149,13 +112,13 @@ def run_auth(args: argparse.Namespace) -> int:
     }
     handler = handlers.get(command or "")
     if handler is None:
-        _err("auth needs a subcommand: login, list, use, remove, logout, status, import-twilio-cli")
+        err("auth needs a subcommand: login, list, use, remove, logout, status, import-twilio-cli")
         return 2
     # InputError / BindingsError are reported by cli.main like every command's.
     try:
         return handler(args)
     except (KeyboardInterrupt, EOFError):
-        _err("cancelled; nothing was saved")
+        err("cancelled; nothing was saved")
         return 130
 
 
@@ -192,6 +155,13 @@ def _ask(prompt: str) -> str:
 
 
 def _cmd_login(args: argparse.Namespace) -> int:
+    from bindings_tui.credentials.login import (
+        build_profile,
+        validate_login_fields,
+        verify_and_save,
+    )
+    from bindings_tui.credentials.secrets import SecretStore
+
     name = _opt(args, "profile") or DEFAULT_PROFILE
     account = _opt(args, "account_sid")
     api_key = _opt(args, "api_key")
@@ -234,7 +204,7 @@ def _cmd_login(args: argparse.Namespace) -> int:
         api=api,
         last_service_sid=_opt(args, "service"),
     )
-    timeout = _opt(args, "timeout")  # checked by argparse (cli_input.timeout_seconds)
+    timeout = _opt(args, "timeout")  # checked by argparse (argtypes.timeout_seconds)
     result = asyncio.run(
         verify_and_save(
             profile,
@@ -254,6 +224,8 @@ def _v(value: str | None) -> str:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from bindings_tui.credentials.login import summarize_profiles
+
     rows = summarize_profiles()
     if not rows:
         print(
@@ -277,12 +249,16 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_use(args: argparse.Namespace) -> int:
+    from bindings_tui.credentials.login import switch_profile
+
     profile = switch_profile(args.name)
     print(f"active profile: {shown(profile.name)} (account {_v(profile.account_sid)})")
     return 0
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
+    from bindings_tui.credentials.login import remove_profile
+
     name = _opt(args, "name") or _opt(args, "profile") or ProfileStore().active_name()
     if not name:
         raise InputError("no profile given and none is active: name the profile to remove")
@@ -293,6 +269,9 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    from bindings_tui.credentials.resolve import NO_CREDENTIALS_HELP, resolve_credentials
+    from bindings_tui.credentials.secrets import SecretStore
+
     store = ProfileStore()
     creds = resolve_credentials(_opt(args, "profile"), store=store)
     if creds is None:
@@ -311,12 +290,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
     else:
         print("auth: auth token")
     print(f"secret: in the {where} (not shown)")
-    # The same override cli.make_client applies, validated the same way (ApiCredentials).
-    region = _opt(args, "region") or creds.region
-    edge = _opt(args, "edge") or creds.edge
+    # The override every command applies (`ApiCredentials.at_location`, validated again).
+    located = creds.at_location(_opt(args, "region"), _opt(args, "edge"))
+    region, edge = located.region, located.edge
     if region or edge:
         print(f"region: {_v(region or 'us1')}  edge: {_v(edge)}")
-    api = ApiFlavor.parse(_opt(args, "api") or "conversations")
+    api = api_of(args)
     # The one constructor of base URLs says where the credentials would go.
     base = api_base_url(api.host_prefix, region, edge, explicit=_opt(args, "base_url"))
     print(f"host: {make_visible(base)}")
@@ -325,6 +304,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from bindings_tui.credentials.twilio_cli import import_twilio_cli, twilio_cli_config_path
+
     path = _opt(args, "config") or twilio_cli_config_path()
     report = import_twilio_cli(path, overwrite=bool(_opt(args, "overwrite")))
     for line in report.lines():
@@ -332,14 +313,4 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0 if report.imported or not report.skipped else 1
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry (`python -m bindings_tui.cli_auth login ...`), for tests and tools."""
-    parser = argparse.ArgumentParser(prog=PROG)
-    sub = parser.add_subparsers(dest="command")
-    add_auth_parser(sub, [])
-    args = parser.parse_args(["auth", *(sys.argv[1:] if argv is None else argv)])
-    return run_auth(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+__all__ = ["MAX_SECRET_CHARS", "add_auth_parser", "read_secret", "run_auth"]

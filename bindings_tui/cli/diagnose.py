@@ -2,8 +2,8 @@
 
     bindings-tui diagnose --service IS... [-o table|json] [--stale-days N] [--pile-up N]
 
-Exit 0 whenever the diagnosis ran, findings or not; errors follow cli.py's rules
-(BindingsError: one line, exit 1; InputError: exit 2).
+Exit 0 whenever the diagnosis ran, findings or not; errors go to the CLI's one handler
+(`common.handle_errors`: BindingsError: one line, exit 1; InputError: exit 2).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from bindings_tui import cli_input
+from bindings_tui.cli import argtypes
+from bindings_tui.cli.common import PROG, make_client, service_of
 from bindings_tui.diagnose_run import DiagnosisReport, load_settings, run_diagnostics
 from bindings_tui.diagnostics import (
     Finding,
@@ -28,7 +29,6 @@ from bindings_tui.errors import BindingsError, InputError
 from bindings_tui.hosts import shown
 from bindings_tui.models import ApiFlavor, Binding
 from bindings_tui.output import json_dumps
-from bindings_tui.sids import validate_sid
 from bindings_tui.textsafe import clip, make_visible
 
 DIAGNOSE_FORMATS = ("table", "json")
@@ -38,7 +38,7 @@ DEFAULT_SHOWN_BINDINGS = 10
 
 
 def add_diagnose_parser(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    """Register `diagnose` on cli.py's subparsers (with its common global options)."""
+    """Register `diagnose` on the main parser's subparsers (with the global options)."""
     p = subparsers.add_parser(
         "diagnose",
         parents=list(parents),
@@ -53,14 +53,14 @@ def add_diagnose_parser(subparsers: Any, parents: Sequence[argparse.ArgumentPars
     p.add_argument("-o", "--output", choices=DIAGNOSE_FORMATS, default="table")
     p.add_argument(
         "--stale-days",
-        type=cli_input.stale_days,
+        type=argtypes.stale_days,
         default=None,
         metavar="N",
         help="stale: not updated for more than N days (default 60)",
     )
     p.add_argument(
         "--pile-up",
-        type=cli_input.pile_up,
+        type=argtypes.pile_up,
         default=None,
         metavar="N",
         help="pile-up: more than N bindings of one type for one identity (default 5)",
@@ -135,8 +135,6 @@ def settings_profile(flag: str | None) -> str | None:
 
 
 async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from bindings_tui import cli
-
     demo = bool(getattr(args, "demo", False))
     settings = load_settings(
         profile=None if demo else settings_profile(getattr(args, "profile", None)),
@@ -144,10 +142,8 @@ async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         stale_days=args.stale_days,
     )
     now = parse_now(args.now, demo)
-    if not args.service and not demo:
-        raise InputError("--service IS... is required (list services with `bindings-tui services`)")
-    service = validate_sid("IS", args.service) if args.service else None
-    async with cli.make_client(args) as client:
+    service = service_of(args) if args.service or not demo else None
+    async with make_client(args) as client:
         if service is None:
             services = await client.list_services()
             choices = "; ".join(
@@ -156,7 +152,7 @@ async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise InputError(f"--service IS... is required; the demo's services: {choices}")
         report = await run_diagnostics(client, service, settings, now)
     for problem in report.problems:
-        err.write(f"{cli.PROG}: warning: {make_visible(problem)}\n")
+        err.write(f"{PROG}: warning: {make_visible(problem)}\n")
     if args.output == "json":
         out.write(json_dumps(findings_json(report.findings), indent=2) + "\n")
     else:

@@ -1,22 +1,25 @@
-"""The TUI's command-line side: its flags, and `run_tui` (textual is imported lazily)."""
+"""The terminal UI's command-line side: its flags, and `run_tui`.
+
+Textual, the app and the fake are imported only in `run_tui`, so building the parser for
+any other command costs none of them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bindings_tui import cli_input
+from bindings_tui.cli import argtypes
+from bindings_tui.cli.common import add_demo_data_options, api_of, resolved_credentials
+from bindings_tui.demo import DEMO_BINDINGS, DEMO_LATENCY_MS, DEMO_SEED
 from bindings_tui.errors import BindingsError, ConfigError
 from bindings_tui.models import ApiFlavor
 from bindings_tui.sids import validate_sid
 
 if TYPE_CHECKING:
     from bindings_tui.tui.context import AppContext
-
-DEMO_LATENCY_MS = 150.0
 
 
 def add_tui_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,22 +29,10 @@ def add_tui_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="run against the embedded fake Twilio (no credentials, no network)",
     )
-    g.add_argument("--seed", type=cli_input.seed, default=7, help="demo data seed (default 7)")
-    g.add_argument(
-        "--bindings",
-        type=cli_input.fake_bindings,
-        default=5000,
-        help="demo bindings in the first service",
-    )
-    g.add_argument(
-        "--latency-ms",
-        type=cli_input.latency_ms,
-        default=DEMO_LATENCY_MS,
-        help=f"demo latency per request (default {DEMO_LATENCY_MS:g}, so loading is visible)",
-    )
+    add_demo_data_options(g, latency_ms=DEMO_LATENCY_MS, latency_note=", so loading is visible")
     g.add_argument(
         "--page-size",
-        type=cli_input.page_size,
+        type=argtypes.page_size,
         default=None,
         help="bindings per page, 1..1000 (default: spec max)",
     )
@@ -54,7 +45,7 @@ def _api_given(argv: Sequence[str]) -> bool:
 def run_tui(args: argparse.Namespace) -> int:
     from bindings_tui.client import check_page_size
 
-    api = ApiFlavor.parse(getattr(args, "api", "conversations") or "conversations")
+    api = api_of(args)
     page_size = getattr(args, "page_size", None)
     if page_size is not None:
         check_page_size(page_size)
@@ -69,12 +60,12 @@ def run_tui(args: argparse.Namespace) -> int:
         settings = load_settings()  # a broken config.toml stops here with one line
         from bindings_tui.tui.factory import DemoOptions, demo_app
 
-        bindings = getattr(args, "bindings", 5000)
+        bindings = getattr(args, "bindings", DEMO_BINDINGS)
         if bindings is None or bindings < 0:
             raise ConfigError("--bindings must be 0 or more")
         app, _fake = demo_app(
             DemoOptions(
-                seed=getattr(args, "seed", 7),
+                seed=getattr(args, "seed", DEMO_SEED),
                 bindings=bindings,
                 latency_ms=max(getattr(args, "latency_ms", DEMO_LATENCY_MS) or 0.0, 0.0),
                 page_size=page_size,
@@ -99,18 +90,10 @@ def _real_context(
     args: argparse.Namespace, api: ApiFlavor, service: str | None, page_size: int | None
 ) -> AppContext:
     from bindings_tui.credentials.profiles import ProfileStore
-    from bindings_tui.credentials.resolve import resolve_credentials
-    from bindings_tui.tui.context import Backend
+    from bindings_tui.tui.context import AppContext, Backend
 
     profile_name: str | None = getattr(args, "profile", None)
-    credentials = resolve_credentials(profile_name)
-    if credentials is not None and (args.region or args.edge):
-        # replace() runs ApiCredentials.__post_init__, which validates region and edge.
-        credentials = dataclasses.replace(
-            credentials,
-            region=args.region or credentials.region,
-            edge=args.edge or credentials.edge,
-        )
+    credentials = resolved_credentials(args)
     profile = None
     try:
         store = ProfileStore()
@@ -126,7 +109,6 @@ def _real_context(
             api = ApiFlavor.parse(profile.default_api)
         if service is None and profile.last_service_sid and profile.default_api == api.value:
             service = profile.last_service_sid
-    from bindings_tui.tui.context import AppContext
 
     return AppContext(
         api=api,
@@ -136,3 +118,6 @@ def _real_context(
         backend=Backend(base_url=getattr(args, "base_url", None), timeout=args.timeout),
         page_size=page_size,
     )
+
+
+__all__ = ["add_tui_arguments", "run_tui"]

@@ -1,0 +1,218 @@
+"""`bindings-tui services | list | show | delete`: the scriptable listing commands.
+
+Each prints records as a table, CSV, JSON or JSONL (`output`); `delete` goes through the
+one delete routine (`deletes.delete_many`) and reports one line per binding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
+
+from bindings_tui.cli import argtypes
+from bindings_tui.cli.common import (
+    PROG,
+    add_output_option,
+    api_of,
+    err,
+    make_client,
+    service_of,
+)
+from bindings_tui.errors import InputError
+from bindings_tui.output import FORMATS
+from bindings_tui.sids import validate_sid
+
+COMMANDS: Final = ("services", "list", "show", "delete")
+
+
+def add_listing_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Register services, list, show and delete on the main parser's subparsers."""
+    p = sub.add_parser("services", parents=parents, help="list the account's services")
+    add_output_option(p, FORMATS)
+
+    p = sub.add_parser("list", parents=parents, help="list a service's bindings")
+    p.add_argument(
+        "--identity",
+        type=argtypes.identity,
+        action="append",
+        default=[],
+        help="repeatable",
+    )
+    p.add_argument(
+        "--type",
+        type=argtypes.binding_type,
+        action="append",
+        default=[],
+        dest="types",
+        help="repeatable",
+    )
+    p.add_argument(
+        "--page-size", type=argtypes.page_size, default=None, help="1..1000 (default: spec max)"
+    )
+    p.add_argument("--limit", type=argtypes.limit, default=None, help="stop after N bindings")
+    add_output_option(p, FORMATS)
+
+    p = sub.add_parser("show", parents=parents, help="show one binding")
+    p.add_argument("binding", type=argtypes.sid_text, metavar="BS...")
+    add_output_option(p, FORMATS)
+
+    p = sub.add_parser("delete", parents=parents, help="delete bindings")
+    p.add_argument("bindings", type=argtypes.sid_text, metavar="BS...", nargs="+")
+    p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--ignore-missing",
+        action="store_true",
+        help="a binding that does not exist is not an error (exit 0)",
+    )
+
+
+async def cmd_services(args: argparse.Namespace) -> int:
+    from bindings_tui.output import SERVICE_COLUMNS, RecordWriter, service_csv_row, service_row
+
+    writer = RecordWriter(sys.stdout, args.output, SERVICE_COLUMNS, service_row, service_csv_row)
+    async with make_client(args) as client:
+        async for page in client.iter_service_pages():
+            writer.write(page.items)
+    writer.close()
+    return 0
+
+
+async def cmd_list(args: argparse.Namespace) -> int:
+    from bindings_tui.client import check_binding_types, check_identities, check_page_size
+    from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_csv_row, binding_row
+
+    service = service_of(args)
+    api = api_of(args)
+    check_binding_types(api, args.types)
+    if args.page_size is not None:
+        check_page_size(args.page_size)
+    if args.limit is not None and args.limit < 1:
+        raise InputError("--limit must be at least 1")
+    identities = list(check_identities(args.identity))
+    writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
+    remaining = args.limit
+    async with make_client(args) as client:
+        pages = client.iter_binding_pages(
+            service,
+            identities=identities,
+            binding_types=args.types,
+            page_size=args.page_size,
+        )
+        async for page in pages:
+            items = page.items if remaining is None else page.items[:remaining]
+            writer.write(items)
+            if remaining is not None:
+                remaining -= len(items)
+                if remaining <= 0:
+                    break
+    writer.close()
+    if args.output == "table":
+        sys.stderr.write(f"{writer.count} binding(s)\n")
+    return 0
+
+
+async def cmd_show(args: argparse.Namespace) -> int:
+    from bindings_tui.output import (
+        BINDING_COLUMNS,
+        RecordWriter,
+        binding_csv_row,
+        binding_detail,
+        binding_row,
+        json_dumps,
+    )
+
+    service = service_of(args)
+    sid = validate_sid("BS", args.binding)
+    async with make_client(args) as client:
+        binding = await client.fetch_binding(service, sid)
+    if args.output == "table":
+        sys.stdout.write(binding_detail(binding))
+    elif args.output == "json":
+        sys.stdout.write(json_dumps(binding.raw, indent=2) + "\n")
+    else:
+        writer = RecordWriter(
+            sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row
+        )
+        writer.write([binding])
+        writer.close()
+    return 0
+
+
+def _confirm(prompt: str) -> bool:
+    if not sys.stdin.isatty():
+        raise InputError("refusing to delete without --yes: standard input is not a terminal")
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    return answer in ("y", "yes")
+
+
+async def cmd_delete(args: argparse.Namespace) -> int:
+    """Delete bindings through the one delete routine; one line per binding as it ends.
+
+    Like kubectl, "not found" is an error unless --ignore-missing.
+    """
+    from bindings_tui.deletes import DeleteOutcome, DeleteResult, delete_many
+
+    service = service_of(args)
+    sids = list(dict.fromkeys(validate_sid("BS", s) for s in args.bindings))
+    api = api_of(args)
+    if not args.yes and not _confirm(
+        f"Delete {len(sids)} binding(s) from {service} ({api.label})? [y/N] "
+    ):
+        sys.stderr.write("cancelled, nothing deleted\n")
+        return 1
+    ignore_missing = bool(getattr(args, "ignore_missing", False))
+
+    def report(result: DeleteResult, done: int, total: int) -> None:
+        counter = f" [{done}/{total}]" if total > 1 else ""
+        if result.outcome.deleted or (
+            ignore_missing and result.outcome is DeleteOutcome.BINDING_NOT_FOUND
+        ):
+            print(result.line() + counter, flush=True)
+        else:
+            err(result.line() + counter)
+
+    if len(sids) > 1:
+        sys.stderr.write(f"{PROG}: deleting {len(sids)} bindings from {service} ({api.label})\n")
+    async with make_client(args) as client:
+        results = await delete_many(client, service, sids, report)
+    failed = [
+        r
+        for r in results
+        if not r.outcome.deleted
+        and not (ignore_missing and r.outcome is DeleteOutcome.BINDING_NOT_FOUND)
+    ]
+    if failed:
+        if len(sids) > 1:
+            err(f"{len(failed)} of {len(sids)} binding(s) not deleted")
+        return 1
+    return 0
+
+
+ASYNC_COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {
+    "services": cmd_services,
+    "list": cmd_list,
+    "show": cmd_show,
+    "delete": cmd_delete,
+}
+
+
+def run_listing(args: argparse.Namespace) -> int:
+    """Run one of COMMANDS (looked up in ASYNC_COMMANDS when it runs)."""
+    return asyncio.run(ASYNC_COMMANDS[args.command](args))
+
+
+__all__ = [
+    "ASYNC_COMMANDS",
+    "COMMANDS",
+    "add_listing_parsers",
+    "cmd_delete",
+    "cmd_list",
+    "cmd_services",
+    "cmd_show",
+    "run_listing",
+]

@@ -1,0 +1,308 @@
+"""The CLI package's shape: every command registered plainly, no import cycle, a cheap parser.
+
+A renamed import in a command module must fail loudly here, never turn a command into
+"invalid choice" (which the old optional-import hooks did).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import bindings_tui
+from bindings_tui import cli
+from bindings_tui.cli import common, fake, tui
+from bindings_tui.demo import DEMO_BINDINGS, DEMO_LATENCY_MS, DEMO_SEED, FAKE_PORT
+
+PACKAGE = Path(bindings_tui.__file__).parent
+COMMANDS = {"services", "list", "show", "delete", "fake-twilio", "auth", "diagnose"}
+AUTH_COMMANDS = {"login", "list", "use", "remove", "logout", "status", "import-twilio-cli"}
+
+
+def _choices(capsys: pytest.CaptureFixture[str], *argv: str) -> set[str]:
+    """The commands argparse offers, as its one-line `invalid choice` error lists them."""
+    assert cli.main([*argv, "no-such-command"]) == 2
+    line = capsys.readouterr().err
+    listed = line.split("choose from ", 1)[1].split(")", 1)[0]
+    return {c.strip().strip("'") for c in listed.split(",")}
+
+
+def test_every_command_is_registered(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _choices(capsys) == COMMANDS
+    assert _choices(capsys, "auth") == AUTH_COMMANDS
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], *([c] for c in sorted(COMMANDS)), *(["auth", c] for c in sorted(AUTH_COMMANDS))],
+    ids=lambda argv: " ".join(argv) or "top",
+)
+def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([*argv, "--help"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"usage: bindings-tui {' '.join(argv)}".rstrip())
+    assert err == ""
+
+
+def test_diagnose_help_names_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["diagnose", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--stale-days", "--pile-up", "--now", "--full", "--demo", "--service"):
+        assert option in out
+
+
+def test_fake_twilio_help_lists_the_faults(capsys: pytest.CaptureFixture[str]) -> None:
+    from bindings_tui.fake_twilio import FAULTS_HELP
+
+    assert cli.main(["fake-twilio", "--help"]) == 0
+    assert FAULTS_HELP.splitlines()[0] in capsys.readouterr().out
+    assert fake.fake_help().endswith(FAULTS_HELP)
+
+
+def test_global_options_are_defined_once_and_mean_the_same_everywhere() -> None:
+    parser = cli.build_parser()
+    for argv in (["--api", "chat", "auth", "status"], ["auth", "status", "--api", "chat"]):
+        args = parser.parse_args(argv)
+        assert (args.api, args.timeout, args.retries) == ("chat", 15.0, 5)
+    for command in (["services"], ["auth", "status"], ["diagnose"], ["fake-twilio"]):
+        args = parser.parse_args([*command, "--region", "ie1", "--edge", "dublin"])
+        assert (args.region, args.edge) == ("ie1", "dublin")
+
+
+def test_demo_defaults_come_from_one_place() -> None:
+    from bindings_tui.fake_twilio import FakeConfig
+    from bindings_tui.tui.factory import DemoOptions
+
+    top = cli.build_parser().parse_args([])
+    assert (top.seed, top.bindings, top.latency_ms) == (DEMO_SEED, DEMO_BINDINGS, DEMO_LATENCY_MS)
+    served = cli.build_parser().parse_args(["fake-twilio"])
+    assert (served.seed, served.bindings, served.port) == (DEMO_SEED, DEMO_BINDINGS, FAKE_PORT)
+    options = DemoOptions()
+    assert (options.seed, options.bindings, options.latency_ms) == (
+        DEMO_SEED,
+        DEMO_BINDINGS,
+        DEMO_LATENCY_MS,
+    )
+    config = FakeConfig()
+    assert (config.seed, config.bindings) == (DEMO_SEED, DEMO_BINDINGS)
+
+
+def test_the_script_entry_and_python_m_both_work() -> None:
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bindings_tui", "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("bindings-tui ")
+    from importlib.metadata import entry_points
+
+    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
+    if "bindings-tui" in scripts:  # installed (editable) in this environment
+        assert scripts["bindings-tui"] == "bindings_tui.cli:main"
+
+
+def test_building_the_parser_imports_no_command_implementation() -> None:
+    """The TUI starts after parsing: the parser must not pull in keyring, the fake, uvicorn
+    or Textual (each command imports what it needs when it runs)."""
+    code = (
+        "import sys\n"
+        "from bindings_tui.cli import build_parser\n"
+        "build_parser().parse_args(['--demo'])\n"
+        "heavy = ['keyring', 'textual', 'uvicorn', 'bindings_tui.fake_twilio',\n"
+        "         'bindings_tui.credentials.login', 'bindings_tui.credentials.secrets',\n"
+        "         'bindings_tui.tui']\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+# ---- the modules themselves --------------------------------------------------------------
+
+
+def _modules() -> Iterator[tuple[str, Path]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        yield ".".join(parts), path
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _runtime_imports(module: str, path: Path, known: set[str], *, deferred: bool) -> set[str]:
+    """Modules of the package that `module` imports at run time: when it is imported
+    (top-level statements) and, with `deferred`, in its function bodies too. TYPE_CHECKING
+    blocks never run."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.If):
+                if not _is_type_checking(node):
+                    visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit(node.body)
+                for handler in node.handlers:
+                    visit(handler.body)
+                visit(node.orelse)
+                visit(node.finalbody)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if deferred or isinstance(node, ast.ClassDef):
+                    visit(node.body)
+            elif isinstance(node, ast.With | ast.AsyncWith | ast.For | ast.While):
+                visit(node.body)
+            elif isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{anchor}.{base}" if base else anchor
+                found.add(base)
+                # `from package import submodule` imports that submodule.
+                found.update(f"{base}.{a.name}" for a in node.names)
+
+    visit(tree.body)
+    edges: set[str] = set()
+    for name in found:
+        # `import a.b.c` imports a, a.b and a.b.c; only the deepest known one matters here.
+        while name and name not in known:
+            name = name.rpartition(".")[0]
+        if name and name != module:
+            edges.add(name)
+    return edges
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected component with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component: list[str] = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return found
+
+
+def _graph(*, deferred: bool = False) -> dict[str, set[str]]:
+    modules = dict(_modules())
+    known = set(modules)
+    graph = {
+        name: _runtime_imports(name, path, known, deferred=deferred)
+        for name, path in modules.items()
+    }
+    # A package imports its parent package first; that is not an edge back to it.
+    for name, targets in graph.items():
+        targets.difference_update(p for p in list(targets) if name.startswith(p + "."))
+    return graph
+
+
+def test_the_import_walker_sees_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    graph = _graph()
+    assert "bindings_tui.cli.common" in graph["bindings_tui.cli.listing"]
+    assert "bindings_tui.cli.argtypes" in graph["bindings_tui.cli.common"]
+    assert "bindings_tui.client" not in graph["bindings_tui.cli.common"]
+    assert "bindings_tui.client" in _graph(deferred=True)["bindings_tui.cli.common"]
+
+
+def test_no_runtime_import_cycle_in_the_cli_or_the_core() -> None:
+    """The Textual face (`bindings_tui.tui`) has its own rule; everything else, the CLI
+    package included, imports in one direction."""
+    cycles = [
+        cycle
+        for cycle in _cycles(_graph())
+        if not all(m.startswith("bindings_tui.tui") for m in cycle)
+    ]
+    assert cycles == []
+
+
+def test_no_import_cycle_in_the_cli_even_through_deferred_imports() -> None:
+    """cli.py <-> cli_diagnose.py was a cycle through a function-level import: inside the
+    CLI package, imports in function bodies count too."""
+    graph = {
+        name: {t for t in targets if t.startswith("bindings_tui.cli")}
+        for name, targets in _graph(deferred=True).items()
+        if name.startswith("bindings_tui.cli")
+    }
+    assert _cycles(graph) == []
+
+
+def test_no_swallowed_imports_in_the_cli() -> None:
+    """No import guarded by `except ImportError/AttributeError`, no importlib lookups, no
+    argparse internals: a broken import is a loud failure."""
+    swallowing = ("ImportError", "ModuleNotFoundError", "AttributeError", "Exception")
+    for name, path in _modules():
+        if not name.startswith("bindings_tui.cli"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Try):
+                imports = [
+                    n
+                    for statement in node.body
+                    for n in ast.walk(statement)
+                    if isinstance(n, ast.Import | ast.ImportFrom)
+                ]
+                caught = " ".join(ast.unparse(h.type) for h in node.handlers if h.type is not None)
+                bare = any(h.type is None for h in node.handlers)
+                assert not (imports and (bare or any(w in caught for w in swallowing))), (
+                    name,
+                    node.lineno,
+                )
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in ("import_module", "_actions"), (name, node.attr)
+
+
+def test_the_tui_flags_belong_to_the_top_level_only() -> None:
+    parser = common.Parser(prog="x")
+    tui.add_tui_arguments(parser)
+    args = parser.parse_args(["--demo", "--seed", "3"])
+    assert (args.demo, args.seed) == (True, 3)
