@@ -17,6 +17,7 @@ from bindings_tui.tui.app import BindingsApp
 from bindings_tui.tui.context import AppContext, Backend
 from tests.hostile.scenarios import LISTING
 from tests.hostile.servers import HostileServer
+from bindings_tui.browse import BrowseSession
 from tests.hostile.twilio import ACCOUNT_SID, SERVICE, TOKEN
 
 SETTLE_S = 30.0  # hang guard for one load (a fixed client gives up after ~4x the timeout)
@@ -24,9 +25,10 @@ SETTLE_S = 30.0  # hang guard for one load (a fixed client gives up after ~4x th
 
 def load_finished(app: BindingsApp) -> bool:
     """The browser's load is done or stopped (or the browser is gone: another screen)."""
-    state = getattr(app.screen, "load_state", None)
-    if state is None:
+    browse = getattr(app.screen, "browse", None)
+    if not isinstance(browse, BrowseSession):
         return False
+    state = browse.load_state
     return bool(state.done or state.error is not None)
 
 

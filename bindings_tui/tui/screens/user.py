@@ -25,7 +25,7 @@ from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.diagnostics import Finding, FindingKind, cleanup_targets, sort_findings
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip
-from bindings_tui.tui.cells import short_message_types, visible
+from bindings_tui.tui.cells import field_text, short_message_types
 from bindings_tui.tui.guard import guarded
 from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.detail_pane import credential_text
@@ -68,8 +68,8 @@ def device_prompt(
         text.append(SEVERITY_GLYPHS[worst] + " ", style=SEVERITY_STYLES[worst])
     else:
         text.append("  ")
-    text.append(f"{visible(binding.binding_type):<9}", style="bold")
-    text.append(f"{clip(visible(binding.endpoint), 24):<25}")
+    text.append(f"{field_text(binding.binding_type):<9}", style="bold")
+    text.append(f"{clip(field_text(binding.endpoint), 24):<25}")
     text.append(f"{short_message_types(binding.message_types):<11}")
     age = relative_age(binding.date_updated or binding.date_created, now)
     text.append(f"updated {age:<5}", style="dim")
@@ -141,7 +141,7 @@ class UserScreen(Screen[DeleteRequest | None]):
     def _context_line(self) -> Text:
         text = Text(no_wrap=True, end="", overflow="ellipsis")
         text.append(" User ", style="bold")
-        text.append(visible(self.identity), style="bold reverse")
+        text.append(field_text(self.identity), style="bold reverse")
         text.append(f"  ·  {len(self.bindings)} device(s)  ·  ")
         text.append(inert_str(self.service_label))
         return text
@@ -177,11 +177,11 @@ class UserScreen(Screen[DeleteRequest | None]):
             unique = list({id(f): f for f in findings}.values())
             for kind, sids in cleanup_targets(unique, by_sid).items():
                 key = f"cleanup:{kind.value}"
-                reason = f"of {visible(self.identity)} {CLEANUP_LABELS[kind]}"
+                reason = f"of {field_text(self.identity)} {CLEANUP_LABELS[kind]}"
                 self._targets[key] = DeleteRequest([by_sid[s] for s in sids], reason)
                 prompt = Text(no_wrap=True, overflow="ellipsis")
                 prompt.append("Delete ", style="bold")
-                prompt.append(f"the {len(sids)} binding(s) of {visible(self.identity)} ")
+                prompt.append(f"the {len(sids)} binding(s) of {field_text(self.identity)} ")
                 prompt.append(CLEANUP_LABELS[kind])
                 prompt.append(f"  ({kind.value})", style="dim")
                 options.append(Option(prompt, id=key))

@@ -7,7 +7,7 @@ rich `Text` (never markup) with a small cache. Line 0 is a fixed header.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -20,14 +20,13 @@ from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from bindings_tui.ages import Clock, system_clock
 from bindings_tui.diagnostics import Severity
 from bindings_tui.models import Binding
-from bindings_tui.store import BindingStore, Column
+from bindings_tui.rows import BindingRows, Column
 from bindings_tui.tui.cells import MARK_WIDTH, MISSING, ColumnSpec, cell_text, layout_columns
 from bindings_tui.tui.guard import guarded
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS
@@ -44,7 +43,7 @@ HEADER_LABELS: dict[Column, str] = {
 
 
 class BindingsTable(ScrollView, can_focus=True):
-    """Shows a `BindingStore`'s view. Post `CursorMoved` when the row under the cursor changes."""
+    """Shows a `BindingRows`'s view. Post `CursorMoved` when the row under the cursor changes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("up,k", "cursor_up", "Up", show=False, id="table.up"),
@@ -73,8 +72,6 @@ class BindingsTable(ScrollView, can_focus=True):
     }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
-
     class CursorMoved(Message):
         """The binding under the cursor changed (None when the view is empty)."""
 
@@ -89,7 +86,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     def __init__(
         self,
-        store: BindingStore,
+        store: BindingRows,
         *,
         clock: Clock = system_clock,
         name: str | None = None,
@@ -106,6 +103,7 @@ class BindingsTable(ScrollView, can_focus=True):
         self._layout: list[ColumnSpec] = []
         self._last_reported: str | None = ""
         self.markers: Mapping[str, Severity] = {}
+        self.cursor = 0  # the view position under the cursor
 
     # ---- data ----------------------------------------------------------------------------
 
@@ -113,7 +111,13 @@ class BindingsTable(ScrollView, can_focus=True):
     def current(self) -> Binding | None:
         return self.store.binding_at(self.cursor)
 
-    def set_store(self, store: BindingStore, anchor_sid: str | None = None) -> None:
+    @property
+    def cursor_sid(self) -> str | None:
+        """The binding the cursor was last on, even after the rows under it changed
+        (what a view change keeps the cursor on)."""
+        return self._last_reported or None
+
+    def set_store(self, store: BindingRows, anchor_sid: str | None = None) -> None:
         """Show another store (an identity query's result, a reload's new list). The
         cursor goes to `anchor_sid` when it is shown there, else to the first row."""
         if store is self.store:
@@ -124,10 +128,10 @@ class BindingsTable(ScrollView, can_focus=True):
         self._cache_revision = store.revision
         position = None if anchor_sid is None else store.position_of(anchor_sid)
         if position is not None:
-            self.set_reactive(BindingsTable.cursor, 0)
+            self.cursor = 0
             self.view_changed(anchor_sid)
             return
-        self.set_reactive(BindingsTable.cursor, 0)
+        self.cursor = 0
         self._sync_size()
         self.scroll_to(y=0, animate=False)
         self.refresh()
@@ -150,7 +154,7 @@ class BindingsTable(ScrollView, can_focus=True):
             position = min(old_position, max(count - 1, 0))
         delta = position - old_position
         self._sync_size()
-        self.set_reactive(BindingsTable.cursor, position)
+        self.cursor = position
         if delta:
             self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)
         self._ensure_cursor_visible()
@@ -350,6 +354,3 @@ class BindingsTable(ScrollView, can_focus=True):
             if seg.text != "\n"
         ]
         return Strip(segments).crop_extend(0, width, style)
-
-
-RowFormatter = Callable[[Binding, Column, int, datetime], str]
