@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.app import App
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 
@@ -55,27 +56,27 @@ def key_name(key: str) -> str:
 
 def active_keys(screen: Screen[Any]) -> list[KeyAction]:
     """Our bindings in force on `screen`: the screen's first, then its widgets', then the
-    app's (each binding once, with all of its keys)."""
-    merged: dict[tuple[int, str], list[Any]] = {}
+    app's. One entry per action of a node, with every key that runs it there (Textual's
+    own `ctrl+q` beside our `q`)."""
+    groups: dict[tuple[int, str], tuple[Any, list[Binding], list[str]]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if binding.id is None or not binding.description:
-            continue  # only our own keys (each has an id), not Textual's generic ones
-        entry = merged.setdefault((id(active.node), binding.id), [active, []])
+        entry = groups.setdefault((id(active.node), binding.action), (active.node, [], []))
+        entry[1].append(binding)
         shown = binding.key_display or key_name(key)
-        if shown not in entry[1]:
-            entry[1].append(shown)
+        if shown not in entry[2]:
+            entry[2].append(shown)
     actions: list[tuple[int, KeyAction]] = []
     seen: set[str] = set()
-    for active, keys in merged.values():
-        binding = active.binding
-        if binding.action in seen:
+    for node, bindings, keys in groups.values():
+        # Only our own keys (each has an `area.name` id), not Textual's generic ones.
+        ours = next((b for b in bindings if b.id and "." in b.id and b.description), None)
+        if ours is None or ours.id is None or ours.action in seen:
             continue
-        seen.add(binding.action)
-        node = active.node
+        seen.add(ours.action)
         rank = 0 if node is screen else 2 if isinstance(node, App) else 1
         item = KeyAction(
-            binding.id, ", ".join(keys), binding.description, binding.tooltip, binding.action, node
+            ours.id, ", ".join(keys), ours.description, ours.tooltip, ours.action, node
         )
         actions.append((rank, item))
     actions.sort(key=lambda pair: pair[0])  # stable: each node's own order stays

@@ -10,6 +10,7 @@ import asyncio
 
 import pytest
 
+from bindings_tui.browse import BrowseSession
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
@@ -17,7 +18,6 @@ from bindings_tui.tui.app import BindingsApp
 from bindings_tui.tui.context import AppContext, Backend
 from tests.hostile.scenarios import LISTING
 from tests.hostile.servers import HostileServer
-from bindings_tui.browse import BrowseSession
 from tests.hostile.twilio import ACCOUNT_SID, SERVICE, TOKEN
 
 SETTLE_S = 30.0  # hang guard for one load (a fixed client gives up after ~4x the timeout)

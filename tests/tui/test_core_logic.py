@@ -204,7 +204,7 @@ def test_store_indexes_marks_and_positions() -> None:
     store.toggle_mark(rows[1].sid)
     store.toggle_mark(rows[2].sid)
     store.set_filter(parse_query("^alice$"))
-    assert store.marked_hidden_count() == 1  # bob's row 2 is hidden
+    assert store.hidden_count(store.marks) == 1  # bob's row 2 is hidden
     assert store.position_of(rows[2].sid) is None
     store.remove(rows[1].sid)
     assert rows[1].sid not in store.marks and len(store.by_identity("alice")) == 4

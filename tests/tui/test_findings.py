@@ -107,7 +107,7 @@ async def test_f_cycles_rows_with_findings_then_each_kind_and_escape_clears() ->
         assert screen.browse.rows.shown_count < total
         await pilot.press("f")  # the most severe kind next
         await pilot.pause()
-        first_kind = screen.finding_choice
+        first_kind = screen.browse.finding_choice
         assert isinstance(first_kind, FindingKind)
         assert shown_sids(screen) == kind_sids(screen, first_kind)
         # The text filter still narrows within the finding filter.
@@ -118,7 +118,7 @@ async def test_f_cycles_rows_with_findings_then_each_kind_and_escape_clears() ->
         assert shown_sids(screen) == set()
         await pilot.press("escape")
         await pilot.pause()
-        assert screen.finding_choice is None
+        assert screen.browse.finding_choice is None
         assert screen.browse.rows.shown_count == total
 
 

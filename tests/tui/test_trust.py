@@ -493,15 +493,17 @@ async def test_picker_api_switch_then_escape_changes_nothing() -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the list")
         assert pilot.app.session.api is ApiFlavor.CONVERSATIONS
-        assert screen.origin.api is ApiFlavor.CONVERSATIONS
+        assert screen.browse.origin.api is ApiFlavor.CONVERSATIONS
         assert "Conversations v1" in str(screen.query_one("#context").render())
         target = screen.table.current
         assert target is not None
         await pilot.press("d", "y")
         await wait_for(pilot, lambda: target.sid not in screen.browse.rows, "the delete")
-        assert _deletes(built) == [f"/v1/Services/{screen.service_sid}/Bindings/{target.sid}"]
+        assert _deletes(built) == [
+            f"/v1/Services/{screen.browse.origin.service_sid}/Bindings/{target.sid}"
+        ]
         assert target.sid not in built.fake.binding_sids(
-            ApiFlavor.CONVERSATIONS, screen.service_sid
+            ApiFlavor.CONVERSATIONS, screen.browse.origin.service_sid
         )
 
 
@@ -516,14 +518,16 @@ async def test_browser_api_switch_opens_a_screen_bound_to_that_api() -> None:
             "the Chat v2 browser",
         )
         screen = await wait_loaded(pilot)
-        assert screen.origin.api is ApiFlavor.CHAT
+        assert screen.browse.origin.api is ApiFlavor.CHAT
         assert pilot.app.session.api is ApiFlavor.CHAT
         assert "Chat v2" in str(screen.query_one("#context").render())
         target = screen.table.current
         assert target is not None
         await pilot.press("d", "y")
         await wait_for(pilot, lambda: target.sid not in screen.browse.rows, "the delete")
-        assert _deletes(built) == [f"/v2/Services/{screen.service_sid}/Bindings/{target.sid}"]
+        assert _deletes(built) == [
+            f"/v2/Services/{screen.browse.origin.service_sid}/Bindings/{target.sid}"
+        ]
 
 
 async def test_picker_choice_after_api_switch_opens_that_api() -> None:
@@ -543,7 +547,9 @@ async def test_picker_choice_after_api_switch_opens_that_api() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrowserScreen), "browser")
         screen = await wait_loaded(pilot)
-        assert screen.origin.api is ApiFlavor.CHAT and pilot.app.session.api is ApiFlavor.CHAT
+        assert (
+            screen.browse.origin.api is ApiFlavor.CHAT and pilot.app.session.api is ApiFlavor.CHAT
+        )
 
 
 async def test_failed_reload_keeps_rows_marks_them_stale_and_findings_say_so() -> None:

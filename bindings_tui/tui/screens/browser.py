@@ -124,6 +124,7 @@ class BrowserScreen(Screen[None]):
             filter_input.value = self.browse.rows.query.text
         filter_input.on_edit = guarded_callback(self, self._filter_edited)
         self.table.focus()
+        self.view.ready = True
         self.browse.subscribe(self.view.render)
         self.view.render(Change.CONTEXT | Change.FILTER | Change.FINDINGS | Change.STATUS)
         self.set_interval(60, guarded_callback(self, self.table.tick))

@@ -26,11 +26,12 @@ class BrowserView:
         self.screen = screen
         self.browse = browse
         self.raw = False  # the detail pane shows the binding's JSON
+        self.ready = False  # the screen's widgets are there (set in its on_mount)
 
     def render(self, change: Change) -> None:
         """Show what changed in the session."""
         screen, browse = self.screen, self.browse
-        if not screen.is_mounted:
+        if not self.ready:
             return
         table = screen.query_one(BindingsTable)
         if change & Change.NEW_VIEW:
