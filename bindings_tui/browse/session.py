@@ -169,6 +169,11 @@ class BrowseSession:
         seen = {b.sid for b in first}
         return first + [b for b in self.rows.by_identity(identity) if b.sid not in seen]
 
+    @property
+    def diagnosis_generation(self) -> int:
+        """The diagnosis a result must be for (older results are dropped)."""
+        return self._diagnosis_generation
+
     def is_current(self, ticket: Ticket) -> bool:
         return self._tickets[ticket.scope] == ticket
 
