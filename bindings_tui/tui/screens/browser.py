@@ -12,26 +12,22 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from bindings_tui.browse import BrowseSession, Change, DiagnosisRequest, Ticket, error_line
+from bindings_tui.browse import BrowseSession, Change, Ticket, error_line
 from bindings_tui.browse import parse_identities as parse_identity_box
 from bindings_tui.browse.findings_choice import kinds_in
-from bindings_tui.deletes import DeleteOutcome
 from bindings_tui.errors import AuthError
 from bindings_tui.filtering import TypeFilter, parse_query
 from bindings_tui.gc_policy import release_loaded, settle_loaded
 from bindings_tui.models import Binding
 from bindings_tui.rows import Column, Origin, Sort
-from bindings_tui.tui.cells import field_text
 from bindings_tui.tui.context import Session, other_api
 from bindings_tui.tui.guard import guarded, guarded_callback
-from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.messages import (
     BindingDeleted,
     DeleteFailed,
@@ -43,10 +39,11 @@ from bindings_tui.tui.messages import (
     ServiceFetched,
 )
 from bindings_tui.tui.screens import browser_text
+from bindings_tui.tui.screens.browser_keys import BROWSER_KEYS
 from bindings_tui.tui.screens.browser_view import BrowserView
 from bindings_tui.tui.screens.browser_work import BrowseWorkers
 from bindings_tui.tui.screens.confirm import ConfirmModal
-from bindings_tui.tui.screens.user import DeleteRequest, UserScreen
+from bindings_tui.tui.screens.user import DeleteRequest
 from bindings_tui.tui.widgets.bindings_table import BindingsTable
 from bindings_tui.tui.widgets.detail_pane import DetailPane
 from bindings_tui.tui.widgets.filter_bar import FilterBar, FilterInput
@@ -60,30 +57,7 @@ if TYPE_CHECKING:
 
 class BrowserScreen(Screen[None]):
     AUTO_FOCUS = "BindingsTable"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        KeyBinding("slash", "focus_filter", "Filter", key_display="/", id="browser.filter"),
-        KeyBinding("i", "focus_identity", "Identity", id="browser.identity"),
-        KeyBinding("1", "toggle_type(1)", "apn", show=False, id="browser.type1"),
-        KeyBinding("2", "toggle_type(2)", "gcm", show=False, id="browser.type2"),
-        KeyBinding("3", "toggle_type(3)", "fcm", show=False, id="browser.type3"),
-        KeyBinding("4", "toggle_type(4)", "twilsock", show=False, id="browser.type4"),
-        KeyBinding("f", "cycle_findings", "Findings", id="browser.findings"),
-        KeyBinding("u", "user", "User", id="browser.user"),
-        KeyBinding("d,delete", "delete", "Delete", id="browser.delete"),
-        KeyBinding("space", "mark", "Mark", id="browser.mark"),
-        KeyBinding("v", "toggle_raw", "JSON", show=False, id="browser.raw"),
-        KeyBinding("o", "cycle_sort", "Sort", show=False, id="browser.sort"),
-        KeyBinding("O", "reverse_sort", "Reverse sort", show=False, id="browser.reverse"),
-        KeyBinding("r", "reload", "Reload", id="browser.reload"),
-        KeyBinding("c", "copy_sid", "Copy SID", show=False, id="browser.copy_sid"),
-        KeyBinding("C", "copy_endpoint", "Copy endpoint", show=False, id="browser.copy_endpoint"),
-        KeyBinding("p", "toggle_detail", "Detail pane", show=False, id="browser.detail"),
-        KeyBinding("tab", "focus_detail", "Focus detail", show=False, id="browser.focus_detail"),
-        KeyBinding("s", "switch_service", "Service", id="browser.service"),
-        KeyBinding("a", "switch_api", "API", show=False, id="browser.api"),
-        KeyBinding("escape", "clear", "Clear filter", show=False, id="browser.clear"),
-        KeyBinding("question_mark", "help", "Help", key_display="?", id="browser.help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BROWSER_KEYS
 
     def __init__(self, origin: Origin, *, carry_from: BrowserScreen | None = None) -> None:
         super().__init__()
@@ -92,7 +66,6 @@ class BrowserScreen(Screen[None]):
         self.work = BrowseWorkers(self, self.browse)
         self.view = BrowserView(self, self.browse)
         self._identity_timer: Timer | None = None
-        self._detail_pending = False
         # List from here, not from on_mount: the first requests then overlap the screen's
         # compose and first layout (tens of ms) instead of waiting for them. Pages that
         # arrive before the mount wait in the screen's message queue.
@@ -169,7 +142,7 @@ class BrowserScreen(Screen[None]):
             message.ticket, message.bindings, message.pages, message.done
         )
         settle_loaded()  # keeps full GC passes short while a big list loads (gc_policy)
-        self._diagnose(due)
+        self.work.diagnose(due)
 
     @on(LoadFailed)
     @guarded
@@ -257,17 +230,7 @@ class BrowserScreen(Screen[None]):
     @on(BindingsTable.CursorMoved)
     @guarded
     def _cursor_moved(self, message: BindingsTable.CursorMoved) -> None:
-        # The table repaints first and the detail pane follows a frame later, once for
-        # any number of moves in between: rendering and laying the pane out doubled the
-        # frame of a filter keystroke at 100k rows and delayed the first rows of a load.
-        if not self._detail_pending:
-            self._detail_pending = True
-            self.call_after_refresh(guarded_callback(self, self._show_pending_detail))
-
-    def _show_pending_detail(self) -> None:
-        self._detail_pending = False
-        if self.is_attached:
-            self.view.show_detail(self.table.current)
+        self.view.show_detail_soon()
 
     @on(BindingsTable.HeaderClicked)
     @guarded
@@ -323,21 +286,13 @@ class BrowserScreen(Screen[None]):
     def action_copy_sid(self) -> None:
         binding = self.table.current
         if binding is not None:
-            self._copy(binding.sid, f"Copied {binding.sid}")
+            self.view.copy(binding.sid, f"Copied {binding.sid}")
 
     @guarded
     def action_copy_endpoint(self) -> None:
         binding = self.table.current
         if binding is not None and binding.endpoint:
-            self._copy(binding.endpoint, f"Copied the endpoint of {binding.sid}")
-
-    def _copy(self, value: str, done: str) -> None:
-        """The clipboard gets the visible form: a pasted control character could run
-        something in the shell it is pasted into."""
-        shown = inert_str(value)
-        self.app.copy_to_clipboard(shown)
-        note = "" if shown == value else " (control characters as escapes)"
-        self.notify(done + note, title="Clipboard", timeout=3)
+            self.view.copy(binding.endpoint, f"Copied the endpoint of {binding.sid}")
 
     @guarded
     def action_switch_service(self) -> None:
@@ -355,10 +310,6 @@ class BrowserScreen(Screen[None]):
         self.bt_app.show_help()
 
     # ---- push diagnosis ------------------------------------------------------------------
-
-    def _diagnose(self, request: DiagnosisRequest | None) -> None:
-        if request is not None:
-            self.work.diagnose(request)
 
     @on(DiagnosisFailed)
     @guarded
@@ -392,16 +343,7 @@ class BrowserScreen(Screen[None]):
         if binding is None or not binding.identity:
             self.notify("No identity under the cursor", severity="warning")
             return
-        browse = self.browse
-        screen = UserScreen(
-            binding.identity,
-            browse.devices_of(binding.identity),
-            browse.findings_index,
-            browse.report,
-            self.bt_app.ctx.clock(),
-            service_label=browse.service_name or browse.origin.service_sid,
-            diagnosis_note=browse.diagnosis_status if browse.report is not None else None,
-        )
+        screen = self.view.user_screen(binding.identity)
 
         def chosen(request: DeleteRequest | None) -> None:
             if request is not None and request.bindings:
@@ -441,41 +383,27 @@ class BrowserScreen(Screen[None]):
     @on(BindingDeleted)
     @guarded
     def _deleted_one(self, message: BindingDeleted) -> None:
-        binding, result = message.binding, message.result
         bulk = self.browse.delete_progress is not None  # a bulk delete ends with one summary
-        self.browse.binding_gone(binding.sid)
-        if result.outcome is DeleteOutcome.BINDING_NOT_FOUND:
-            line = browser_text.gone_line(binding, result)
-            self.notify(line, title="Not found", severity="warning", markup=False)
-        elif not bulk:
-            line = browser_text.gone_line(binding, result)
-            self.notify(line, title="Binding deleted", markup=False)
+        self.browse.binding_gone(message.binding.sid)
+        self.view.toast_gone(message.binding, message.result, bulk=bulk)
 
     @on(DeleteFailed)
     @guarded
     def _delete_failed(self, message: DeleteFailed) -> None:
         self.browse.delete_failed(message.binding.sid)
-        self.notify(
-            field_text(message.result.line()),
-            title=message.result.outcome.label.capitalize(),
-            severity="error",
-            timeout=10,
-            markup=False,
-        )
+        self.view.toast_failed(message.result)
         if isinstance(message.result.error, AuthError):
             self.bt_app.handle_auth_error(message.result.error)
 
     @on(DeleteProgress)
     @guarded
     def _delete_progress(self, message: DeleteProgress) -> None:
-        self._diagnose(
-            self.browse.delete_progressed(
-                message.done, message.total, message.failed, message.finished
-            )
+        done, total, failed, finished = (
+            message.done,
+            message.total,
+            message.failed,
+            message.finished,
         )
-        if message.total > 1 and message.finished:
-            line = f"Deleted {message.done - message.failed} of {message.total}"
-            line += f"; {message.failed} failed" if message.failed else ""
-            self.notify(
-                line, title="Bulk delete", severity="warning" if message.failed else "information"
-            )
+        self.work.diagnose(self.browse.delete_progressed(done, total, failed, finished))
+        if total > 1 and finished:
+            self.view.toast_bulk(done - failed, total, failed)

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.notifications import SeverityLevel
+
 from bindings_tui.browse import BrowseSession, Change
+from bindings_tui.deletes import DeleteOutcome, DeleteResult
 from bindings_tui.diagnostics import severity_by_sid
 from bindings_tui.models import Binding
+from bindings_tui.tui.cells import field_text
+from bindings_tui.tui.guard import guarded_callback
+from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.screens import browser_text
+from bindings_tui.tui.screens.user import UserScreen
 from bindings_tui.tui.widgets.bindings_table import BindingsTable
 from bindings_tui.tui.widgets.detail_pane import DetailPane
 from bindings_tui.tui.widgets.filter_bar import TypeToggles
@@ -27,6 +34,7 @@ class BrowserView:
         self.browse = browse
         self.raw = False  # the detail pane shows the binding's JSON
         self.ready = False  # the screen's widgets are there (set in its on_mount)
+        self._detail_pending = False
 
     def render(self, change: Change) -> None:
         """Show what changed in the session."""
@@ -71,3 +79,58 @@ class BrowserView:
             findings=browse.findings_index.get(binding.sid, []) if binding else [],
             report=browse.report,
         )
+
+    def show_detail_soon(self) -> None:
+        """The cursor moved. The table repaints first and the detail pane follows a frame
+        later, once for any number of moves in between: rendering and laying the pane out
+        doubled the frame of a filter keystroke at 100k rows and delayed the first rows of
+        a load."""
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.screen.call_after_refresh(guarded_callback(self.screen, self._pending_detail))
+
+    def _pending_detail(self) -> None:
+        self._detail_pending = False
+        if self.screen.is_attached:
+            self.show_detail(self.screen.query_one(BindingsTable).current)
+
+    def user_screen(self, identity: str) -> UserScreen:
+        """`u`: every device of `identity` this session knows, with their findings."""
+        browse = self.browse
+        return UserScreen(
+            identity,
+            browse.devices_of(identity),
+            browse.findings_index,
+            browse.report,
+            self.screen.bt_app.ctx.clock(),
+            service_label=browse.service_name or browse.origin.service_sid,
+            diagnosis_note=browse.diagnosis_status if browse.report is not None else None,
+        )
+
+    def copy(self, value: str, done: str) -> None:
+        """The clipboard gets the visible form: a pasted control character could run
+        something in the shell it is pasted into."""
+        shown = inert_str(value)
+        self.screen.app.copy_to_clipboard(shown)
+        note = "" if shown == value else " (control characters as escapes)"
+        self.screen.notify(done + note, title="Clipboard", timeout=3)
+
+    # ---- delete toasts (inert: `BindingsApp.notify`) ---------------------------------------
+
+    def toast_gone(self, binding: Binding, result: DeleteResult, *, bulk: bool) -> None:
+        """A binding left the list; in a bulk delete only "not found" is worth a toast."""
+        line = browser_text.gone_line(binding, result)
+        if result.outcome is DeleteOutcome.BINDING_NOT_FOUND:
+            self.screen.notify(line, title="Not found", severity="warning", markup=False)
+        elif not bulk:
+            self.screen.notify(line, title="Binding deleted", markup=False)
+
+    def toast_failed(self, result: DeleteResult) -> None:
+        title = result.outcome.label.capitalize()
+        line = field_text(result.line())
+        self.screen.notify(line, title=title, severity="error", timeout=10, markup=False)
+
+    def toast_bulk(self, deleted: int, total: int, failed: int) -> None:
+        line = f"Deleted {deleted} of {total}" + (f"; {failed} failed" if failed else "")
+        severity: SeverityLevel = "warning" if failed else "information"
+        self.screen.notify(line, title="Bulk delete", severity=severity)

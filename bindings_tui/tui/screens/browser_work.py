@@ -106,9 +106,11 @@ class BrowseWorkers:
 
     # ---- push diagnosis -------------------------------------------------------------------
 
-    def diagnose(self, request: DiagnosisRequest) -> None:
+    def diagnose(self, request: DiagnosisRequest | None) -> None:
         """The reads and findings for the request's rows; with a report, only the findings
-        of what is left (after deletes: no network, in a thread)."""
+        of what is left (after deletes: no network, in a thread). None: nothing is due."""
+        if request is None:
+            return
         ctx = self.app.ctx
         origin = self.session.origin
         post = self.screen.post_message
