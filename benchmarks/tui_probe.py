@@ -86,7 +86,7 @@ def _instrument(app: Any, frames: Frames) -> None:
         strip = original_render_line(self, y)
         if y >= 1 and not _FRAMES_SEEN_ROWS[0]:
             position = round(self.scroll_y) + y - 1
-            if position < len(self.store):
+            if position < len(self.rows):
                 _FRAMES_SEEN_ROWS[0] = True
                 _CURRENT[0].data_rows = True
         return strip

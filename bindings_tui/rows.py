@@ -1,7 +1,7 @@
 """The binding rows: rows in load order, indexes, and a view (filter + sort).
 
 Rows are appended page by page and never move: a row index stays valid for the
-store's life (a deleted row is only marked dead). The view is a list of row
+rows' life (a deleted row is only marked dead). The view is a list of row
 indices, kept in ascending sort order; a descending sort reads it backwards.
 When a page arrives only the new rows are filtered and merged into the view;
 when the filter changes while the user keeps typing, only the previous result
@@ -73,7 +73,7 @@ _ResultKey = tuple[Query, TypeFilter, frozenset[str] | None]
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a store's bindings came from. A delete of one of them goes to exactly this
+    """Where these rows came from. A delete of one of them goes to exactly this
     API and service, whatever the app shows or talks to meanwhile."""
 
     api: ApiFlavor
@@ -104,7 +104,7 @@ class BindingRows:
         self._results: OrderedDict[_ResultKey, list[int]] = OrderedDict()
 
     def successor(self) -> BindingRows:
-        """An empty store for a new listing of the same origin, with this one's filter,
+        """Empty rows for a new listing of the same origin, with this one's filter,
         sort and restriction (what the user set up survives a reload)."""
         new = BindingRows(self.origin)
         new.set_sort(self._sort)

@@ -43,9 +43,9 @@ class BrowserView:
             return
         table = screen.query_one(BindingsTable)
         if change & Change.NEW_VIEW:
-            table.set_store(browse.active_rows)
+            table.show_rows(browse.active_rows)
         elif change & Change.ROWS:
-            table.set_store(browse.active_rows, table.cursor_sid)
+            table.show_rows(browse.active_rows, table.cursor_sid)
         elif change & Change.MARKS:
             table.refresh_rows()
         if change & Change.CONTEXT:

@@ -1,8 +1,9 @@
 """The bindings table: a virtualized Line-API widget that renders only visible rows.
 
-The store owns the rows and the view (filter + sort); this widget only maps screen
-lines to view positions, keeps a cursor, and turns the few visible bindings into
-rich `Text` (never markup) with a small cache. Line 0 is a fixed header.
+`BindingRows` (bindings_tui.rows) owns the rows and the view (filter + sort); this
+widget only maps screen lines to view positions, keeps a cursor, and turns the few
+visible bindings into rich `Text` (never markup) with a small cache. Line 0 is a fixed
+header.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     def __init__(
         self,
-        store: BindingRows,
+        rows: BindingRows,
         *,
         clock: Clock = system_clock,
         name: str | None = None,
@@ -94,11 +95,11 @@ class BindingsTable(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.store = store
+        self.rows = rows
         self.clock = clock
         self._now: datetime = clock()
         self._cache: LRUCache[tuple[int, int, int, int], Strip] = LRUCache(256)
-        self._cache_revision = store.revision
+        self._cache_revision = rows.revision
         self._layout_width = -1
         self._layout: list[ColumnSpec] = []
         self._last_reported: str | None = ""
@@ -109,7 +110,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     @property
     def current(self) -> Binding | None:
-        return self.store.binding_at(self.cursor)
+        return self.rows.binding_at(self.cursor)
 
     @property
     def cursor_sid(self) -> str | None:
@@ -117,16 +118,17 @@ class BindingsTable(ScrollView, can_focus=True):
         (what a view change keeps the cursor on)."""
         return self._last_reported or None
 
-    def set_store(self, store: BindingRows, anchor_sid: str | None = None) -> None:
-        """Show another store (an identity query's result, a reload's new list). The
-        cursor goes to `anchor_sid` when it is shown there, else to the first row."""
-        if store is self.store:
+    def show_rows(self, rows: BindingRows, anchor_sid: str | None = None) -> None:
+        """Show these rows (the same: their view changed; others: an identity query's
+        result, a reload's new list). The cursor goes to `anchor_sid` when it is shown
+        there, else (other rows) to the first row."""
+        if rows is self.rows:
             self.view_changed(anchor_sid)
             return
-        self.store = store
+        self.rows = rows
         self._cache.clear()
-        self._cache_revision = store.revision
-        position = None if anchor_sid is None else store.position_of(anchor_sid)
+        self._cache_revision = rows.revision
+        position = None if anchor_sid is None else rows.position_of(anchor_sid)
         if position is not None:
             self.cursor = 0
             self.view_changed(anchor_sid)
@@ -138,18 +140,18 @@ class BindingsTable(ScrollView, can_focus=True):
         self._report_cursor()
 
     def view_changed(self, anchor_sid: str | None = None) -> None:
-        """The store's view changed (page arrived, filter, sort, delete).
+        """The rows' view changed (page arrived, filter, sort, delete).
 
         The cursor stays on `anchor_sid` (default: the binding under it now) when that
         binding is still shown, at the same screen line; otherwise it stays at its
         position, clamped.
         """
-        if self.store.revision != self._cache_revision:
+        if self.rows.revision != self._cache_revision:
             self._cache.clear()
-            self._cache_revision = self.store.revision
+            self._cache_revision = self.rows.revision
         old_position = self.cursor
-        position = None if anchor_sid is None else self.store.position_of(anchor_sid)
-        count = len(self.store)
+        position = None if anchor_sid is None else self.rows.position_of(anchor_sid)
+        count = len(self.rows)
         if position is None:
             position = min(old_position, max(count - 1, 0))
         delta = position - old_position
@@ -179,7 +181,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     def _sync_size(self) -> None:
         width = max(self.scrollable_content_region.width, 1)
-        self.virtual_size = Size(width, len(self.store) + 1)
+        self.virtual_size = Size(width, len(self.rows) + 1)
 
     @guarded
     def on_resize(self, event: events.Resize) -> None:
@@ -194,7 +196,7 @@ class BindingsTable(ScrollView, can_focus=True):
         return max(self.scrollable_content_region.height - 1, 1)
 
     def move_cursor(self, position: int) -> None:
-        count = len(self.store)
+        count = len(self.rows)
         position = max(0, min(position, count - 1)) if count else 0
         if position != self.cursor:
             self.cursor = position
@@ -239,7 +241,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     @guarded
     def action_last(self) -> None:
-        self.move_cursor(len(self.store) - 1)
+        self.move_cursor(len(self.rows) - 1)
 
     @guarded
     def on_click(self, event: events.Click) -> None:
@@ -280,18 +282,18 @@ class BindingsTable(ScrollView, can_focus=True):
         if y == 0:
             return self._render_header(width, base)
         position = round(self.scroll_y) + y - 1
-        if position >= len(self.store):
+        if position >= len(self.rows):
             return Strip.blank(width, base)
-        row = self.store.row_at(position)
-        binding = self.store.binding(row)
+        row = self.rows.row_at(position)
+        binding = self.rows.binding(row)
         is_cursor = position == self.cursor
         flags = (
             (1 if is_cursor else 0)
-            | (2 if binding.sid in self.store.marks else 0)
-            | (4 if binding.sid in self.store.pending else 0)
+            | (2 if binding.sid in self.rows.marks else 0)
+            | (4 if binding.sid in self.rows.pending else 0)
             | (8 if is_cursor and self.has_focus else 0)
         )
-        key = (row, width, flags, self.store.revision)
+        key = (row, width, flags, self.rows.revision)
         strip = self._cache.get(key)
         if strip is None:
             try:
@@ -304,7 +306,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     def _render_header(self, width: int, base: Style) -> Strip:
         style = base + self.get_component_rich_style("bindings-table--header")
-        sort = self.store.sort
+        sort = self.rows.sort
         text = Text(" " * MARK_WIDTH, style=style, no_wrap=True, end="")
         for spec in self._columns():
             label = HEADER_LABELS[spec.column]
