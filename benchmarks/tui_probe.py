@@ -86,7 +86,7 @@ def _instrument(app: Any, frames: Frames) -> None:
         strip = original_render_line(self, y)
         if y >= 1 and not _FRAMES_SEEN_ROWS[0]:
             position = round(self.scroll_y) + y - 1
-            if position < len(self.store):
+            if position < len(self.rows):
                 _FRAMES_SEEN_ROWS[0] = True
                 _CURRENT[0].data_rows = True
         return strip
@@ -190,19 +190,19 @@ async def full_load(args: argparse.Namespace) -> dict[str, Any]:
         await _wait(lambda: isinstance(app.screen, BrowserScreen), 30, "the browser")
         browser = app.screen
         await _wait(
-            lambda: browser.load_state.done or browser.load_state.error is not None,
+            lambda: browser.browse.load_state.done or browser.browse.load_state.error is not None,
             600,
             "the whole list",
         )
         loaded_at = time.perf_counter()
         await probe.stop()
-        if browser.load_state.error is not None:
-            raise RuntimeError(f"loading failed: {browser.load_state.error}")
+        if browser.browse.load_state.error is not None:
+            raise RuntimeError(f"loading failed: {browser.browse.load_state.error}")
         await pilot.pause()
         assert frames.first_row_frame is not None
         out["first_row_s"] = frames.first_row_frame - began
         out["load_s"] = loaded_at - began
-        out["loaded"] = browser.store.loaded_count
+        out["loaded"] = browser.browse.rows.loaded_count
         out["stall_worst_s"] = probe.worst
         out["stall_samples"] = probe.samples
         out["stalls_over_50ms"] = probe.over_50ms
@@ -215,17 +215,18 @@ async def full_load(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _filter_latency(app: Any, pilot: Any, browser: Any, frames: Frames) -> dict[str, Any]:
-    original_apply = browser._apply_filter
+    # The session applies the filter to its rows and the screen renders it, in one call.
+    original_apply = browser.browse.set_filter
 
-    def apply(text: str, types: Any) -> None:
+    def apply(query: Any, types: Any) -> None:
         began = time.perf_counter()
-        original_apply(text, types)
+        original_apply(query, types)
         done = time.perf_counter()
         frames.filter_compute.append(done - began)
         frames.filter_applied = done
         frames.filter_frame = None
 
-    browser._apply_filter = apply
+    browser.browse.set_filter = apply
     await pilot.press("slash")
     await pilot.pause()
     latencies: list[float] = []
@@ -244,8 +245,8 @@ async def _filter_latency(app: Any, pilot: Any, browser: Any, frames: Frames) ->
         latencies.append(frames.filter_frame - began)
         assert frames.filter_applied is not None
         to_apply.append(frames.filter_applied - began)
-        shown.append(browser.active_store.shown_count)
-    browser._apply_filter = original_apply
+        shown.append(browser.browse.active_rows.shown_count)
+    browser.browse.set_filter = original_apply
     return {
         "filter_latencies_s": latencies,
         "filter_compute_s": frames.filter_compute[-len(keys) :],

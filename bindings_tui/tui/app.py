@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Console
@@ -15,19 +16,27 @@ from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
+from bindings_tui.browse import error_line
 from bindings_tui.client import TwilioClient
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.errors import AuthError, BindingsError, ConfigError
 from bindings_tui.models import ApiFlavor
+from bindings_tui.rows import Origin
 from bindings_tui.sids import shorten_sid
-from bindings_tui.store import Origin
 from bindings_tui.tui.commands import ActionsProvider
 from bindings_tui.tui.context import AppContext, Session
 from bindings_tui.tui.guard import as_bindings_error, guarded, guarded_callback
 from bindings_tui.tui.inert import inert_str
-from bindings_tui.tui.screens.browser import BrowserScreen, error_line
+from bindings_tui.tui.key_list import help_rows
+from bindings_tui.tui.keymap import binding_ids, load_keymap
+from bindings_tui.tui.screens.browser import BrowserScreen
+from bindings_tui.tui.screens.confirm import ConfirmModal
 from bindings_tui.tui.screens.help import HelpScreen
+from bindings_tui.tui.screens.login_keys import LoginKeys
 from bindings_tui.tui.screens.service_picker import ServicePickerScreen
+from bindings_tui.tui.screens.user import UserScreen
+from bindings_tui.tui.widgets.bindings_table import BindingsTable
+from bindings_tui.tui.widgets.filter_bar import FilterInput
 
 if TYPE_CHECKING:
     from bindings_tui.tui.screens.login import LoginScreen
@@ -141,7 +150,16 @@ class BindingsApp(App[int]):
 
     @guarded
     def on_mount(self) -> None:
+        self.apply_keymap()
         self.start()
+
+    def apply_keymap(self, directory: Path | None = None) -> None:
+        """The `[keymap]` of config.toml (tui.keymap); what is wrong there is one line."""
+        keymap, problem = load_keymap(binding_ids(KEYED_CLASSES), directory)
+        if keymap:
+            self.set_keymap(keymap)
+        if problem is not None:
+            self.notify(problem, title="Keymap", severity="warning", timeout=10)
 
     def start(self) -> None:
         session = self.session
@@ -164,7 +182,9 @@ class BindingsApp(App[int]):
 
     def handle_auth_error(self, error: AuthError) -> None:
         """20003 during use: back to the login screen; what was loaded stays underneath."""
-        if any(type(s).__name__ == "LoginScreen" for s in self.screen_stack):
+        from bindings_tui.tui.screens.login import LoginScreen
+
+        if any(isinstance(s, LoginScreen) for s in self.screen_stack):
             return
         reason = f"Twilio refused the credentials ({error.user_message()}). Log in again."
         self.push_screen(_login_screen(reason), guarded_callback(self, self._logged_in))
@@ -209,31 +229,8 @@ class BindingsApp(App[int]):
             pass  # remembering is a convenience; never fail the session for it
 
     def show_help(self) -> None:
-        rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        screen = self.screen
-        nodes = [screen, *screen.query("BindingsTable"), self]
-        for node in nodes:
-            for bindings in node._bindings.key_to_bindings.values():
-                for binding in bindings:
-                    if binding.id is None or binding.action in seen or not binding.description:
-                        continue  # only our own keys (each has an id), not Textual's generic ones
-                    seen.add(binding.action)
-                    key = binding.key_display or binding.key
-                    keys = [
-                        b.key_display or b.key
-                        for bs in node._bindings.key_to_bindings.values()
-                        for b in bs
-                        if b.action == binding.action
-                    ]
-                    label = ", ".join(dict.fromkeys(keys)) or key
-                    rows.append((_pretty_keys(label), binding.description))
-        self.push_screen(HelpScreen(rows))
-
-
-def _pretty_keys(keys: str) -> str:
-    names = {"question_mark": "?", "slash": "/", "space": "space", "pageup": "pgup"}
-    return ", ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))
+        """`?`: the keys in force on the current screen, as bound (keymap included)."""
+        self.push_screen(HelpScreen(help_rows(self.screen)))
 
 
 def _login_screen(reason: str | None = None) -> LoginScreen:
@@ -242,3 +239,18 @@ def _login_screen(reason: str | None = None) -> LoginScreen:
     from bindings_tui.tui.screens.login import LoginScreen
 
     return LoginScreen(reason=reason)
+
+
+# Every class that declares bindings, for checking the ids of a keymap (the login screen
+# is not imported here: it pulls in keyring; its one binding id is listed by hand).
+KEYED_CLASSES: tuple[type, ...] = (
+    BindingsApp,
+    BrowserScreen,
+    ServicePickerScreen,
+    HelpScreen,
+    UserScreen,
+    ConfirmModal,
+    BindingsTable,
+    FilterInput,
+    LoginKeys,
+)

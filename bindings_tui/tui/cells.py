@@ -13,8 +13,8 @@ from datetime import datetime
 from bindings_tui.ages import relative_age
 from bindings_tui.models import Binding
 from bindings_tui.output import MESSAGE_TYPE_SHORT
+from bindings_tui.rows import Column
 from bindings_tui.sids import shorten_sid
-from bindings_tui.store import Column
 from bindings_tui.textsafe import clip, make_visible
 
 MISSING = "-"
@@ -28,7 +28,8 @@ def short_message_types(message_types: Sequence[str]) -> str:
     return ",".join(parts)
 
 
-def visible(value: str | None) -> str:
+def field_text(value: str | None) -> str:
+    """A field for display: control characters made visible, `-` when empty."""
     return MISSING if value is None or value == "" else make_visible(value)
 
 
@@ -78,11 +79,11 @@ def layout_columns(width: int) -> list[ColumnSpec]:
 def cell_text(binding: Binding, column: Column, width: int, now: datetime) -> str:
     """The text of one cell, fitted to `width` characters where shortening helps reading."""
     if column is Column.IDENTITY:
-        return visible(binding.identity)
+        return field_text(binding.identity)
     if column is Column.TYPE:
-        return visible(binding.binding_type)
+        return field_text(binding.binding_type)
     if column is Column.ENDPOINT:
-        return clip(visible(binding.endpoint), width)
+        return clip(field_text(binding.endpoint), width)
     if column is Column.MESSAGE_TYPES:
         return short_message_types(binding.message_types)
     if column is Column.CREDENTIAL:

@@ -1,16 +1,18 @@
-"""The command palette lists every action of the current screen as `category: action`."""
+"""The command palette: every key action in force on the screen, as `Category: what it does`,
+with its keys as bound (a keymap from config.toml included), plus the sort orders."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 
-from textual.binding import Binding as KeyBinding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.screen import Screen
 
-from bindings_tui.store import Column
+from bindings_tui.rows import Column
+from bindings_tui.tui.key_list import active_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,39 +23,25 @@ class PaletteAction:
     node: DOMNode
 
 
-def _bindings_of(node: DOMNode) -> Iterator[KeyBinding]:
-    for item in node._bindings.key_to_bindings.values():
-        yield from item
-
-
-def screen_actions(node_chain: list[DOMNode]) -> list[PaletteAction]:
-    """Every binding of the focused widget, its ancestors, the screen and the app."""
-    seen: set[str] = set()
-    out: list[PaletteAction] = []
-    for node in node_chain:
-        category = type(node).__name__.replace("Screen", "").lower() or "app"
-        for binding in _bindings_of(node):
-            if binding.id is None or binding.action in seen or not binding.description:
-                continue
-            seen.add(binding.action)
-            key = binding.key_display or binding.key
-            out.append(
-                PaletteAction(
-                    f"{category}: {binding.description}",
-                    f"key {key}  ({binding.action})",
-                    binding.action,
-                    node,
-                )
-            )
+def key_actions(screen: DOMNode) -> list[PaletteAction]:
+    """The screen's keys in force, in the words help uses."""
+    if not isinstance(screen, Screen):
+        return []
+    out = []
+    for item in active_keys(screen):
+        what = item.tooltip or item.description
+        out.append(
+            PaletteAction(f"{item.category}: {what}", f"key {item.keys}", item.action, item.node)
+        )
     return out
 
 
 def sort_actions(screen: DOMNode) -> list[PaletteAction]:
     if not hasattr(screen, "action_sort"):
         return []
-    actions = [PaletteAction("sort: load order", "the server's order", "sort('')", screen)]
+    actions = [PaletteAction("Sort: load order", "the server's order", "sort('')", screen)]
     actions += [
-        PaletteAction(f"sort: by {c.value}", "o cycles, O reverses", f"sort('{c.value}')", screen)
+        PaletteAction(f"Sort: by {c.value}", "o cycles, O reverses", f"sort('{c.value}')", screen)
         for c in Column
     ]
     return actions
@@ -63,15 +51,7 @@ class ActionsProvider(Provider):
     """Every key action of the screen the palette was opened over."""
 
     def _actions(self) -> list[PaletteAction]:
-        screen = self.screen
-        focused = self.focused
-        chain: list[DOMNode] = []
-        node: DOMNode | None = focused
-        while node is not None and node is not screen:
-            chain.append(node)
-            node = node.parent
-        chain += [screen, self.app]
-        return screen_actions(chain) + sort_actions(screen)
+        return key_actions(self.screen) + sort_actions(self.screen)
 
     def _runner(self, item: PaletteAction) -> Callable[[], Awaitable[bool]]:
         return partial(self.app.run_action, item.action, item.node)

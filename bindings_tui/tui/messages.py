@@ -1,83 +1,95 @@
-"""Messages workers post back to the browser screen (workers never touch widgets)."""
+"""Messages workers post back to the browser screen (workers never touch widgets).
+
+Dataclasses with explicit fields: a list result names its `Ticket` (scope and generation),
+a diagnosis its generation and `Scope`. Progress messages coalesce: a newer one queued
+behind an older one replaces it (Textual's `can_replace`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 
+from bindings_tui.browse import Scope, Ticket
 from bindings_tui.deletes import DeleteResult
 from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.errors import BindingsError
 from bindings_tui.models import Binding
 
 
+@dataclass(eq=False)
 class PagesLoaded(Message):
-    """One or more pages arrived. `generation` tells stale loads apart."""
+    """One or more pages of `ticket`'s request arrived (`done`: it has ended)."""
 
-    def __init__(self, generation: int, bindings: list[Binding], pages: int, done: bool) -> None:
-        super().__init__()
-        self.generation = generation
-        self.bindings = bindings
-        self.pages = pages
-        self.done = done
+    ticket: Ticket
+    bindings: list[Binding]
+    pages: int
+    done: bool
 
 
+@dataclass(eq=False)
 class LoadFailed(Message):
-    def __init__(self, generation: int, error: BindingsError, pages: int) -> None:
-        super().__init__()
-        self.generation = generation
-        self.error = error
-        self.pages = pages
+    """`ticket`'s request ended with `error` after `pages` page(s)."""
+
+    ticket: Ticket
+    error: BindingsError
+    pages: int
 
 
+@dataclass(eq=False)
 class BindingDeleted(Message):
     """The binding is gone (deleted now, or found missing): `result` says which."""
 
-    def __init__(self, binding: Binding, result: DeleteResult) -> None:
-        super().__init__()
-        self.binding = binding
-        self.result = result
+    binding: Binding
+    result: DeleteResult
 
 
+@dataclass(eq=False)
 class DeleteFailed(Message):
     """The binding is (or may be) still there: `result` says why."""
 
-    def __init__(self, binding: Binding, result: DeleteResult) -> None:
-        super().__init__()
-        self.binding = binding
-        self.result = result
+    binding: Binding
+    result: DeleteResult
 
 
+@dataclass(eq=False)
 class DeleteProgress(Message):
-    def __init__(self, done: int, total: int, failed: int, finished: bool) -> None:
-        super().__init__()
-        self.done = done
-        self.total = total
-        self.failed = failed
-        self.finished = finished
+    """`done` of `total` deletes have ended, `failed` of them not deleted."""
+
+    done: int
+    total: int
+    failed: int
+    finished: bool
+
+    def can_replace(self, message: Message) -> bool:
+        # Counts are cumulative: the newest progress of the same run says it all.
+        return (
+            not self.finished
+            and isinstance(message, DeleteProgress)
+            and message.total == self.total
+        )
 
 
+@dataclass(eq=False)
 class ServiceFetched(Message):
-    def __init__(self, sid: str, friendly_name: str | None) -> None:
-        super().__init__()
-        self.sid = sid
-        self.friendly_name = friendly_name
+    sid: str
+    friendly_name: str | None
 
 
+@dataclass(eq=False)
 class DiagnosisReady(Message):
-    """Findings for the loaded bindings. `scope` says what was diagnosed (the service, or
-    only an identity query's result while the full list still loads)."""
+    """Findings for the loaded bindings of `scope` (the service, or only an identity
+    query's result while the full list still loads)."""
 
-    def __init__(self, generation: int, report: DiagnosisReport, scope: str) -> None:
-        super().__init__()
-        self.generation = generation
-        self.report = report
-        self.scope = scope
+    generation: int
+    report: DiagnosisReport
+    scope: Scope
 
 
+@dataclass(eq=False)
 class DiagnosisFailed(Message):
     """The push diagnosis could not run; the findings line says so (never waits)."""
 
-    def __init__(self, generation: int, error: BindingsError) -> None:
-        super().__init__()
-        self.generation = generation
-        self.error = error
+    generation: int
+    error: BindingsError

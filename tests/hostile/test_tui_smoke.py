@@ -10,6 +10,7 @@ import asyncio
 
 import pytest
 
+from bindings_tui.browse import BrowseSession
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
@@ -24,9 +25,10 @@ SETTLE_S = 30.0  # hang guard for one load (a fixed client gives up after ~4x th
 
 def load_finished(app: BindingsApp) -> bool:
     """The browser's load is done or stopped (or the browser is gone: another screen)."""
-    state = getattr(app.screen, "load_state", None)
-    if state is None:
+    browse = getattr(app.screen, "browse", None)
+    if not isinstance(browse, BrowseSession):
         return False
+    state = browse.load_state
     return bool(state.done or state.error is not None)
 
 

@@ -48,7 +48,7 @@ async def settle(pilot: Pilot[Any]) -> BrowserScreen:
         await pilot.pause(0.01)
         screen = pilot.app.screen
         if isinstance(screen, BrowserScreen) and (
-            screen.load_state.done or screen.load_state.error is not None
+            screen.browse.load_state.done or screen.browse.load_state.error is not None
         ):
             await pilot.pause()
             return screen
@@ -61,13 +61,13 @@ def assert_no_secret(app: BindingsApp, fake: FakeTwilio) -> None:
     texts = [app.export_screenshot()]
     texts += [str(n.message) + str(n.title) for n in app._notifications]
     for screen in app.screen_stack:
-        if isinstance(screen, BrowserScreen) and screen.load_state.error is not None:
-            texts.append(str(screen.load_state.error) + repr(screen.load_state.error))
+        if isinstance(screen, BrowserScreen) and screen.browse.load_state.error is not None:
+            texts.append(str(screen.browse.load_state.error) + repr(screen.browse.load_state.error))
     assert all(secret not in text for text in texts)
 
 
 def loaded_sids(screen: BrowserScreen) -> list[str]:
-    return [b.sid for b in screen.store.visible()]
+    return [b.sid for b in screen.browse.rows.in_view()]
 
 
 def status_text(screen: BrowserScreen) -> str:
@@ -90,7 +90,7 @@ async def test_transient_faults_load_exactly_the_servers_set(
     app = make_app(fake, url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(pilot)
-        assert screen.load_state.error is None, status_text(screen)
+        assert screen.browse.load_state.error is None, status_text(screen)
         sids = loaded_sids(screen)
         assert len(sids) == len(set(sids))
         assert set(sids) == fake.binding_sids(ApiFlavor.CONVERSATIONS, fake.service_sids()[0])
@@ -104,7 +104,7 @@ async def test_a_slow_response_times_out_and_is_retried(served: tuple[FakeTwilio
     app = make_app(fake, url, timeout=1.0)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(pilot)
-        assert screen.load_state.error is None, status_text(screen)
+        assert screen.browse.load_state.error is None, status_text(screen)
         assert set(loaded_sids(screen)) == fake.binding_sids(
             ApiFlavor.CONVERSATIONS, fake.service_sids()[0]
         )
@@ -129,7 +129,7 @@ async def test_fatal_fault_keeps_rows_names_the_code_and_r_retries(
     app = make_app(fake, url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(pilot)
-        assert screen.load_state.error is not None
+        assert screen.browse.load_state.error is not None
         assert needle in status_text(screen)
         kept = loaded_sids(screen)
         assert_no_secret(app, fake)
@@ -139,7 +139,7 @@ async def test_fatal_fault_keeps_rows_names_the_code_and_r_retries(
         await pilot.press("r")
         await pilot.pause(0.05)
         screen = await settle(pilot)
-        assert screen.load_state.error is None, status_text(screen)
+        assert screen.browse.load_state.error is None, status_text(screen)
         assert set(loaded_sids(screen)) == fake.binding_sids(ApiFlavor.CONVERSATIONS, service)
 
 
@@ -156,7 +156,7 @@ async def test_401_mid_listing_goes_to_login_with_rows_kept(served: tuple[FakeTw
                 break
         assert isinstance(pilot.app.screen, LoginScreen)
         browsers = [s for s in pilot.app.screen_stack if isinstance(s, BrowserScreen)]
-        assert browsers and browsers[0].store.loaded_count >= 2 * PAGE
+        assert browsers and browsers[0].browse.rows.loaded_count >= 2 * PAGE
         assert_no_secret(app, fake)
 
 
@@ -180,7 +180,7 @@ async def test_foreign_next_page_url_gets_nothing_from_the_tui(
         app = make_app(fake, url)
         async with app.run_test(size=SIZE) as pilot:
             screen = await settle(pilot)
-            assert screen.load_state.error is None, status_text(screen)
+            assert screen.browse.load_state.error is None, status_text(screen)
             assert set(loaded_sids(screen)) == fake.binding_sids(
                 ApiFlavor.CONVERSATIONS, fake.service_sids()[0]
             )

@@ -16,6 +16,7 @@ import httpx
 from textual.pilot import Pilot
 
 from bindings_tui.ages import fixed_clock
+from bindings_tui.browse import BrowseSession
 from bindings_tui.fake_twilio import FAKE_NOW
 from bindings_tui.fake_twilio.anomalies import seeded_anomalies
 from bindings_tui.retry import NO_RETRY
@@ -115,6 +116,11 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool], what: str) 
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def is_browser(screen: object) -> bool:
+    """The main screen: the one that holds a browse session."""
+    return isinstance(getattr(screen, "browse", None), BrowseSession)
+
+
 def browser(pilot: Pilot[Any]) -> BrowserScreen:
     screen = pilot.app.screen
     assert isinstance(screen, BrowserScreen), f"expected the browser, got {screen!r}"
@@ -123,9 +129,9 @@ def browser(pilot: Pilot[Any]) -> BrowserScreen:
 
 async def wait_first_page(pilot: Pilot[Any]) -> BrowserScreen:
     """The browser once its first page is in (with `build(gate=1)` the list stalls there)."""
-    await wait_for(pilot, lambda: hasattr(pilot.app.screen, "load_state"), "browser")
+    await wait_for(pilot, lambda: is_browser(pilot.app.screen), "browser")
     screen = browser(pilot)
-    await wait_for(pilot, lambda: screen.load_state.pages == 1, "the first page")
+    await wait_for(pilot, lambda: screen.browse.load_state.pages == 1, "the first page")
     return screen
 
 
@@ -134,14 +140,14 @@ async def wait_loaded(pilot: Pilot[Any]) -> BrowserScreen:
     screen = browser(pilot)
     await wait_for(
         pilot,
-        lambda: screen.load_state.done or screen.load_state.error is not None,
+        lambda: screen.browse.load_state.done or screen.browse.load_state.error is not None,
         "the list to load",
     )
-    await wait_for(pilot, lambda: screen.service_name is not None, "the service name")
+    await wait_for(pilot, lambda: screen.browse.service_name is not None, "the service name")
     # The push diagnosis runs once the list has loaded; a screen is settled after it.
     await wait_for(
         pilot,
-        lambda: screen.load_state.error is not None or screen.report is not None,
+        lambda: screen.browse.load_state.error is not None or screen.browse.report is not None,
         "the push diagnosis",
     )
     return screen
@@ -209,8 +215,8 @@ def _loading() -> tuple[BindingsApp, RunBefore | None]:
     async def run(pilot: Pilot[Any]) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrowserScreen), "browser")
         screen = browser(pilot)
-        await wait_for(pilot, lambda: screen.load_state.pages >= 2, "two pages")
-        await wait_for(pilot, lambda: screen.service_name is not None, "the service name")
+        await wait_for(pilot, lambda: screen.browse.load_state.pages >= 2, "two pages")
+        await wait_for(pilot, lambda: screen.browse.service_name is not None, "the service name")
 
     return built.app, run
 
@@ -298,7 +304,7 @@ def _error() -> tuple[BindingsApp, RunBefore | None]:
 
     async def run(pilot: Pilot[Any]) -> None:
         screen = await wait_loaded(pilot)
-        assert screen.load_state.error is not None
+        assert screen.browse.load_state.error is not None
 
     return built.app, run
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bindings_tui.ages import long_age, relative_age
 from bindings_tui.filtering import TypeFilter, haystack, parse_query
 from bindings_tui.models import Binding
-from bindings_tui.store import SORT_KEYS, BindingStore, Column, Sort
+from bindings_tui.rows import SORT_KEYS, BindingRows, Column, Sort
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -163,7 +163,7 @@ operations = st.lists(
 @given(operations)
 @settings(max_examples=200, deadline=None)
 def test_store_view_matches_a_brute_force_recompute(ops: list[tuple[object, ...]]) -> None:
-    store = BindingStore()
+    store = BindingRows()
     rows: list[Binding] = []
     removed: set[str] = set()
     text = ""
@@ -188,7 +188,7 @@ def test_store_view_matches_a_brute_force_recompute(ops: list[tuple[object, ...]
             sid = rows[int(op[1]) % len(rows)].sid  # type: ignore[call-overload]
             removed.add(sid)
             store.remove(sid)
-        view = [b.sid for b in store.visible()]
+        view = [b.sid for b in store.in_view()]
         assert view == expected_view(rows, removed, text, sort, only)
         assert store.loaded_count == len(rows) - len(removed)
         assert [b.sid for b in store.loaded()] == [b.sid for b in rows if b.sid not in removed]
@@ -196,7 +196,7 @@ def test_store_view_matches_a_brute_force_recompute(ops: list[tuple[object, ...]
 
 
 def test_store_indexes_marks_and_positions() -> None:
-    store = BindingStore()
+    store = BindingRows()
     rows = [make(i, identity="alice" if i % 2 else "bob") for i in range(10)]
     store.append(rows)
     assert len(store.by_identity("alice")) == 5
@@ -204,7 +204,7 @@ def test_store_indexes_marks_and_positions() -> None:
     store.toggle_mark(rows[1].sid)
     store.toggle_mark(rows[2].sid)
     store.set_filter(parse_query("^alice$"))
-    assert store.marked_hidden_count() == 1  # bob's row 2 is hidden
+    assert store.hidden_count(store.marks) == 1  # bob's row 2 is hidden
     assert store.position_of(rows[2].sid) is None
     store.remove(rows[1].sid)
     assert rows[1].sid not in store.marks and len(store.by_identity("alice")) == 4

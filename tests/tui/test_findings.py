@@ -27,12 +27,12 @@ from tui.scenarios import (
 
 
 def kind_sids(screen: Any, kind: FindingKind) -> set[str]:
-    assert screen.report is not None
-    return {sid for f in screen.report.findings if f.kind is kind for sid in f.binding_sids}
+    assert screen.browse.report is not None
+    return {sid for f in screen.browse.report.findings if f.kind is kind for sid in f.binding_sids}
 
 
 def shown_sids(screen: Any) -> set[str]:
-    return {b.sid for b in screen.active_store.visible()}
+    return {b.sid for b in screen.browse.active_rows.in_view()}
 
 
 def fake_sids(built: Any) -> set[str]:
@@ -68,7 +68,7 @@ async def test_findings_match_the_seeded_anomalies() -> None:
     expected = seeded_anomalies(built.fake, built.fake.service_sids()[0])
     async with built.app.run_test(size=SIZE) as pilot:
         screen = await wait_loaded(pilot)
-        assert screen.report is not None and screen.report_scope == "service"
+        assert screen.browse.report is not None and screen.browse.report_scope == "service"
         assert kind_sids(screen, FindingKind.SHARED_ENDPOINT) == expected.shared_endpoint
         assert kind_sids(screen, FindingKind.STALE) == expected.stale
         assert kind_sids(screen, FindingKind.NO_NEW_MESSAGE) == expected.no_new_message
@@ -77,7 +77,9 @@ async def test_findings_match_the_seeded_anomalies() -> None:
             kind_sids(screen, FindingKind.CREDENTIAL_TYPE_MISMATCH)
             == expected.credential_type_mismatch
         )
-        pile_ups = {f.identity for f in screen.report.findings if f.kind is FindingKind.PILE_UP}
+        pile_ups = {
+            f.identity for f in screen.browse.report.findings if f.kind is FindingKind.PILE_UP
+        }
         assert pile_ups == expected.many_stale_apn_identities
         # The row markers carry the most severe finding of each binding.
         markers = pilot.app.screen.query_one(BindingsTable).markers
@@ -91,21 +93,21 @@ async def test_f_cycles_rows_with_findings_then_each_kind_and_escape_clears() ->
     built = build()
     async with built.app.run_test(size=SIZE) as pilot:
         screen = await wait_loaded(pilot)
-        total = screen.store.loaded_count
-        assert screen.report is not None
+        total = screen.browse.rows.loaded_count
+        assert screen.browse.report is not None
         problems = {
             sid
-            for f in screen.report.findings
+            for f in screen.browse.report.findings
             if f.severity is not Severity.INFO
             for sid in f.binding_sids
         }
         await pilot.press("f")
         await pilot.pause()
         assert shown_sids(screen) == problems
-        assert screen.store.shown_count < total
+        assert screen.browse.rows.shown_count < total
         await pilot.press("f")  # the most severe kind next
         await pilot.pause()
-        first_kind = screen.finding_choice
+        first_kind = screen.browse.finding_choice
         assert isinstance(first_kind, FindingKind)
         assert shown_sids(screen) == kind_sids(screen, first_kind)
         # The text filter still narrows within the finding filter.
@@ -116,8 +118,8 @@ async def test_f_cycles_rows_with_findings_then_each_kind_and_escape_clears() ->
         assert shown_sids(screen) == set()
         await pilot.press("escape")
         await pilot.pause()
-        assert screen.finding_choice is None
-        assert screen.store.shown_count == total
+        assert screen.browse.finding_choice is None
+        assert screen.browse.rows.shown_count == total
 
 
 async def test_detail_pane_lists_findings_and_the_resolved_credential() -> None:
@@ -138,14 +140,14 @@ async def test_detail_pane_lists_findings_and_the_resolved_credential() -> None:
         text = console.export_text()
         assert "Credential does not exist" in text
         assert "does not exist" in text.split("credential", 1)[-1]
-        assert screen.findings_index[sid]
+        assert screen.browse.findings_index[sid]
 
 
 async def test_user_view_clean_up_deletes_stale_bindings_after_confirmation() -> None:
     built = build()
     async with built.app.run_test(size=SIZE) as pilot:
         screen = await wait_loaded(pilot)
-        mine = {b.sid for b in screen.store.by_identity(PILE_UP_IDENTITY)}
+        mine = {b.sid for b in screen.browse.rows.by_identity(PILE_UP_IDENTITY)}
         stale = kind_sids(screen, FindingKind.STALE) & mine
         assert len(mine) > 5 and stale
         user = await open_user(pilot, filter_first=True)
@@ -178,10 +180,10 @@ async def test_pile_up_clean_up_keeps_the_newest_binding() -> None:
     built = build()
     async with built.app.run_test(size=SIZE) as pilot:
         screen = await wait_loaded(pilot)
-        assert screen.report is not None
+        assert screen.browse.report is not None
         pile = next(
             f
-            for f in screen.report.findings
+            for f in screen.browse.report.findings
             if f.kind is FindingKind.PILE_UP and f.identity == PILE_UP_IDENTITY
         )
         user = await open_user(pilot, filter_first=True)
@@ -194,14 +196,14 @@ async def test_identity_query_is_diagnosed_while_the_full_list_loads() -> None:
     built = build(gate=1)  # the full list stalls after its first page
     async with built.app.run_test(size=SIZE) as pilot:
         screen = await wait_first_page(pilot)
-        assert screen.report is None
+        assert screen.browse.report is None
         for gate in built.gates:
             gate.allow = 10_000  # only the identity query's requests come after this
         await pilot.press("i")
         await type_text(pilot, PILE_UP_IDENTITY)
-        await wait_for(pilot, lambda: screen.identity_state.done, "the identity query")
-        await wait_for(pilot, lambda: screen.report is not None, "the identity's diagnosis")
-        assert screen.report_scope == "identity"
-        assert not screen.load_state.done
-        piles = [f for f in screen.report.findings if f.kind is FindingKind.PILE_UP]
+        await wait_for(pilot, lambda: screen.browse.identity_state.done, "the identity query")
+        await wait_for(pilot, lambda: screen.browse.report is not None, "the identity's diagnosis")
+        assert screen.browse.report_scope == "identity"
+        assert not screen.browse.load_state.done
+        piles = [f for f in screen.browse.report.findings if f.kind is FindingKind.PILE_UP]
         assert [f.identity for f in piles] == [PILE_UP_IDENTITY]

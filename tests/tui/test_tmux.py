@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,15 +53,16 @@ class Terminal:
         raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
+@contextmanager
+def running_app(config_dir: Path) -> Iterator[Terminal]:
+    """The demo app in a fresh tmux session, reading its config from `config_dir`."""
     session = f"bindings-tui-test-{uuid.uuid4().hex[:8]}"
     # pytest exports COLUMNS=80/LINES=24, which Textual would believe over the window size.
     command = f"env -u COLUMNS -u LINES {APP} --demo --latency-ms 0 --bindings 500"
     subprocess.run(
         [
             "tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-            "-e", f"BINDINGS_TUI_CONFIG_DIR={tmp_path}",
+            "-e", f"BINDINGS_TUI_CONFIG_DIR={config_dir}",
             command,
         ],
         check=True,
@@ -69,6 +72,12 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         yield Terminal(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False, timeout=10)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    with running_app(tmp_path) as term:
+        yield term
 
 
 def row_lines(screen: str) -> list[str]:
@@ -130,3 +139,26 @@ def test_find_a_user_and_delete_a_binding(terminal: Terminal) -> None:
 
     terminal.keys("q")
     terminal.wait_for(lambda s: "IDENTITY" not in s, "the app to quit", timeout=10)
+
+
+def test_a_key_remapped_in_config_toml_deletes(tmp_path: Path) -> None:
+    """`[keymap]` in config.toml: `x` deletes, the footer says so, `d` no longer does."""
+    (tmp_path / "config.toml").write_text('[keymap]\n"browser.delete" = "x"\n')
+    with running_app(tmp_path) as terminal:
+        terminal.wait_for(
+            lambda s: "loaded 500 binding(s)" in s and "x Delete" in s and "q Quit" in s,
+            "the demo list with the remapped key in the footer",
+        )
+        terminal.keys("d")
+        terminal.keys("?")  # a key that does something, so `d` has surely been handled
+        screen = terminal.wait_for(lambda s: "escape closes" in s, "the help screen")
+        assert "Delete this binding?" not in screen
+        assert re.search(r"\sx {5,}Delete", screen), screen  # help lists the key as set
+        terminal.keys("Escape")
+        terminal.wait_for(lambda s: "escape closes" not in s and "x Delete" in s, "the list")
+        terminal.keys("x")
+        terminal.wait_for(
+            lambda s: "Delete this binding?" in s and "Cancel (n)" in s, "the delete modal"
+        )
+        terminal.keys("n")
+        terminal.wait_for(lambda s: "Delete this binding?" not in s, "the modal to close")

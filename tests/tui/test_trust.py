@@ -165,7 +165,7 @@ async def test_unexpected_error_in_the_first_load(error: Exception) -> None:
     trapped.arm(list_bindings(), error=error)
     async with trapped.app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await wait_loaded(pilot)
-        assert screen.load_state.error is not None
+        assert screen.browse.load_state.error is not None
         findings = str(screen.query_one("#findings").render())
         assert "not available" in findings  # never "after the list has loaded" forever
         await _alive_with_one_line(pilot, trapped, f"unexpected {type(error).__name__}")
@@ -176,11 +176,13 @@ async def test_unexpected_error_in_a_reload_keeps_the_rows(error: Exception) -> 
     trapped = build_trapped()
     async with trapped.app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await wait_loaded(pilot)
-        before = sorted(b.sid for b in screen.store.visible())
+        before = sorted(b.sid for b in screen.browse.rows.in_view())
         trapped.arm(list_bindings(), error=error)
         await pilot.press("r")
-        await wait_for(pilot, lambda: screen.load_state.error is not None, "the reload to fail")
-        assert sorted(b.sid for b in screen.store.visible()) == before
+        await wait_for(
+            pilot, lambda: screen.browse.load_state.error is not None, "the reload to fail"
+        )
+        assert sorted(b.sid for b in screen.browse.rows.in_view()) == before
         status = str(screen.query_one("#status-left").render())
         assert "reload failed" in status and "stale" in status
         await _alive_with_one_line(pilot, trapped, f"unexpected {type(error).__name__}")
@@ -194,7 +196,7 @@ async def test_unexpected_error_in_the_identity_query(error: Exception) -> None:
         trapped.arm(path_has("Identity="), error=error)
         await pilot.press("i")
         await type_text(pilot, "alice")
-        await wait_for(pilot, lambda: screen.identity_state.error is not None, "the failure")
+        await wait_for(pilot, lambda: screen.browse.identity_state.error is not None, "the failure")
         await pilot.press("escape")  # leave the identity box, back to the table
         await _alive_with_one_line(pilot, trapped, f"unexpected {type(error).__name__}")
 
@@ -225,7 +227,7 @@ async def test_unexpected_error_fetching_the_service_name(error: Exception) -> N
     async with trapped.app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrowserScreen), "browser")
         screen = browser(pilot)
-        await wait_for(pilot, lambda: screen.load_state.done, "the list")
+        await wait_for(pilot, lambda: screen.browse.load_state.done, "the list")
         await wait_for(pilot, lambda: bool(notifications(pilot.app)), "the error toast")
         await _alive_with_one_line(pilot, trapped, f"unexpected {type(error).__name__}")
 
@@ -239,7 +241,7 @@ async def test_unexpected_error_in_the_diagnosis(error: Exception) -> None:
         screen = browser(pilot)
         await wait_for(
             pilot,
-            lambda: (screen.diagnosis_status or "").startswith("not available"),
+            lambda: (screen.browse.diagnosis_status or "").startswith("not available"),
             "the findings line to say the diagnosis failed",
         )
         await _alive_with_one_line(pilot, trapped, f"unexpected {type(error).__name__}")
@@ -255,8 +257,8 @@ async def test_unexpected_error_in_a_delete(error: Exception) -> None:
         trapped.arm(lambda r: r.method == "DELETE", error=error)
         await pilot.press("d", "y")
         await wait_for(pilot, lambda: bool(notifications(pilot.app)), "the toast")
-        await wait_for(pilot, lambda: target.sid not in screen.store.pending, "the undim")
-        assert target.sid in screen.store
+        await wait_for(pilot, lambda: target.sid not in screen.browse.rows.pending, "the undim")
+        assert target.sid in screen.browse.rows
         # An exception that is not an answer: whether the DELETE went out is unknown.
         assert any("outcome unknown" in n for n in notifications(pilot.app))
         await _alive_with_one_line(pilot, trapped, f"unexpected {type(error).__name__}")
@@ -385,7 +387,7 @@ async def test_a_record_with_a_hostile_sid_fails_the_load_in_one_inert_line() ->
     store.bindings[service].add(template._replace(sid=HOSTILE_SID, identity="sid-x"))
     async with trapped.app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await wait_loaded(pilot)
-        assert screen.load_state.error is not None
+        assert screen.browse.load_state.error is not None
         await _check_screen(pilot, "error status", "no valid sid", "\\x1b]52")
         await still_alive(pilot)
 
@@ -433,7 +435,7 @@ async def test_hostile_server_text_is_inert_on_every_screen() -> None:
         doomed = screen.table.current
         assert doomed is not None
         await pilot.press("d", "y")
-        await wait_for(pilot, lambda: doomed.sid not in screen.store, "the delete")
+        await wait_for(pilot, lambda: doomed.sid not in screen.browse.rows, "the delete")
         await _check_screen(pilot, "delete toast", f"Deleted {doomed.sid}", CLOSE)
         # a delete that fails with a hostile error body
         await pilot.press("slash", "escape", "slash")
@@ -448,7 +450,9 @@ async def test_hostile_server_text_is_inert_on_every_screen() -> None:
         # a load that fails with a hostile error body: status line and toast
         trapped.arm(list_bindings(), respond=twilio_error(500))
         await pilot.press("r")
-        await wait_for(pilot, lambda: screen.load_state.error is not None, "the failed reload")
+        await wait_for(
+            pilot, lambda: screen.browse.load_state.error is not None, "the failed reload"
+        )
         await _check_screen(pilot, "error status", "boom bob[/b]")
         # the picker: hostile service name
         trapped.disarm()
@@ -489,15 +493,17 @@ async def test_picker_api_switch_then_escape_changes_nothing() -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the list")
         assert pilot.app.session.api is ApiFlavor.CONVERSATIONS
-        assert screen.origin.api is ApiFlavor.CONVERSATIONS
+        assert screen.browse.origin.api is ApiFlavor.CONVERSATIONS
         assert "Conversations v1" in str(screen.query_one("#context").render())
         target = screen.table.current
         assert target is not None
         await pilot.press("d", "y")
-        await wait_for(pilot, lambda: target.sid not in screen.store, "the delete")
-        assert _deletes(built) == [f"/v1/Services/{screen.service_sid}/Bindings/{target.sid}"]
+        await wait_for(pilot, lambda: target.sid not in screen.browse.rows, "the delete")
+        assert _deletes(built) == [
+            f"/v1/Services/{screen.browse.origin.service_sid}/Bindings/{target.sid}"
+        ]
         assert target.sid not in built.fake.binding_sids(
-            ApiFlavor.CONVERSATIONS, screen.service_sid
+            ApiFlavor.CONVERSATIONS, screen.browse.origin.service_sid
         )
 
 
@@ -512,14 +518,16 @@ async def test_browser_api_switch_opens_a_screen_bound_to_that_api() -> None:
             "the Chat v2 browser",
         )
         screen = await wait_loaded(pilot)
-        assert screen.origin.api is ApiFlavor.CHAT
+        assert screen.browse.origin.api is ApiFlavor.CHAT
         assert pilot.app.session.api is ApiFlavor.CHAT
         assert "Chat v2" in str(screen.query_one("#context").render())
         target = screen.table.current
         assert target is not None
         await pilot.press("d", "y")
-        await wait_for(pilot, lambda: target.sid not in screen.store, "the delete")
-        assert _deletes(built) == [f"/v2/Services/{screen.service_sid}/Bindings/{target.sid}"]
+        await wait_for(pilot, lambda: target.sid not in screen.browse.rows, "the delete")
+        assert _deletes(built) == [
+            f"/v2/Services/{screen.browse.origin.service_sid}/Bindings/{target.sid}"
+        ]
 
 
 async def test_picker_choice_after_api_switch_opens_that_api() -> None:
@@ -539,24 +547,28 @@ async def test_picker_choice_after_api_switch_opens_that_api() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, BrowserScreen), "browser")
         screen = await wait_loaded(pilot)
-        assert screen.origin.api is ApiFlavor.CHAT and pilot.app.session.api is ApiFlavor.CHAT
+        assert (
+            screen.browse.origin.api is ApiFlavor.CHAT and pilot.app.session.api is ApiFlavor.CHAT
+        )
 
 
 async def test_failed_reload_keeps_rows_marks_them_stale_and_findings_say_so() -> None:
     trapped = build_trapped()
     async with trapped.app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await wait_loaded(pilot)
-        before = sorted(b.sid for b in screen.store.visible())
-        assert screen.report is not None
+        before = sorted(b.sid for b in screen.browse.rows.in_view())
+        assert screen.browse.report is not None
         trapped.arm(
             list_bindings(),
             respond=twilio_error(503, {"code": 20503, "message": "down", "status": 503}),
         )
         await pilot.press("r")
         # while it runs and once it failed, the rows stay
-        await wait_for(pilot, lambda: screen.load_state.error is not None, "the failed reload")
-        assert sorted(b.sid for b in screen.store.visible()) == before
-        assert screen.store.loaded_count == len(before)
+        await wait_for(
+            pilot, lambda: screen.browse.load_state.error is not None, "the failed reload"
+        )
+        assert sorted(b.sid for b in screen.browse.rows.in_view()) == before
+        assert screen.browse.rows.loaded_count == len(before)
         status = str(screen.query_one("#status-left").render())
         assert "reload failed" in status and "stale" in status, status
         findings = str(screen.query_one("#findings").render())
@@ -564,6 +576,6 @@ async def test_failed_reload_keeps_rows_marks_them_stale_and_findings_say_so() -
         assert len(screen.query(BindingsTable)) == 1
         trapped.disarm()
         await pilot.press("r")
-        await wait_for(pilot, lambda: screen.load_state.done, "the good reload")
-        assert sorted(b.sid for b in screen.store.visible()) == before
+        await wait_for(pilot, lambda: screen.browse.load_state.done, "the good reload")
+        assert sorted(b.sid for b in screen.browse.rows.in_view()) == before
         assert "stale" not in str(screen.query_one("#status-left").render())

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -24,6 +23,7 @@ from bindings_tui.credentials.login import (
 from bindings_tui.credentials.secret import Secret, as_secret
 from bindings_tui.tui.guard import as_bindings_error, background, guarded
 from bindings_tui.tui.inert import inert, title
+from bindings_tui.tui.screens.login_keys import LoginKeys
 from bindings_tui.tui.widgets.inputs import AppInput
 from bindings_tui.tui.widgets.key_footer import KeyFooter
 
@@ -38,9 +38,7 @@ class LoginScreen(Screen[tuple[ApiCredentials, str] | None]):
     """Dismisses with the verified credentials and the profile name (the secret is then
     in the OS keyring). The typed secret is a `Secret` from the moment it is read."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        KeyBinding("ctrl+s", "submit", "Verify and save", id="login.submit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = LoginKeys.BINDINGS
 
     def __init__(self, reason: str | None = None) -> None:
         super().__init__()

@@ -18,8 +18,8 @@ from textual.widgets import DataTable, Input, Static
 from bindings_tui.ages import relative_age
 from bindings_tui.errors import AuthError
 from bindings_tui.models import ApiFlavor, Service
+from bindings_tui.rows import Origin
 from bindings_tui.sids import is_sid
-from bindings_tui.store import Origin
 from bindings_tui.tui.context import Session, other_api
 from bindings_tui.tui.guard import as_bindings_error, background, guarded
 from bindings_tui.tui.inert import inert
@@ -46,7 +46,6 @@ class ServicePickerScreen(Screen[Origin | None]):
         super().__init__()
         self.api = api
         self.can_go_back = can_go_back
-        self._services: list[Service] = []
         self._generation = 0
 
     @property
@@ -111,7 +110,6 @@ class ServicePickerScreen(Screen[Origin | None]):
             return
         if generation != self._generation:
             return  # the API was switched meanwhile
-        self._services = services
         table = self.query_one("#services", DataTable)
         table.clear()
         now = self.bt_app.ctx.clock()

@@ -22,10 +22,16 @@ from textual.widgets.option_list import Option
 
 from bindings_tui.ages import relative_age
 from bindings_tui.diagnose_run import DiagnosisReport
-from bindings_tui.diagnostics import Finding, FindingKind, cleanup_targets, sort_findings
+from bindings_tui.diagnostics import (
+    Finding,
+    FindingKind,
+    cleanup_targets,
+    newest_first,
+    sort_findings,
+)
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip
-from bindings_tui.tui.cells import short_message_types, visible
+from bindings_tui.tui.cells import field_text, short_message_types
 from bindings_tui.tui.guard import guarded
 from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.detail_pane import credential_text
@@ -46,14 +52,6 @@ CLEANUP_LABELS: dict[FindingKind, str] = {
 }
 
 
-def _newest_first(bindings: Sequence[Binding]) -> list[Binding]:
-    def key(b: Binding) -> float:
-        moment = b.date_updated or b.date_created
-        return moment.timestamp() if moment is not None else float("-inf")
-
-    return sorted(bindings, key=key, reverse=True)
-
-
 def device_prompt(
     binding: Binding,
     findings: Sequence[Finding],
@@ -68,8 +66,8 @@ def device_prompt(
         text.append(SEVERITY_GLYPHS[worst] + " ", style=SEVERITY_STYLES[worst])
     else:
         text.append("  ")
-    text.append(f"{visible(binding.binding_type):<9}", style="bold")
-    text.append(f"{clip(visible(binding.endpoint), 24):<25}")
+    text.append(f"{field_text(binding.binding_type):<9}", style="bold")
+    text.append(f"{clip(field_text(binding.endpoint), 24):<25}")
     text.append(f"{short_message_types(binding.message_types):<11}")
     age = relative_age(binding.date_updated or binding.date_created, now)
     text.append(f"updated {age:<5}", style="dim")
@@ -115,7 +113,8 @@ class UserScreen(Screen[DeleteRequest | None]):
     ) -> None:
         super().__init__()
         self.identity = identity
-        self.bindings = _newest_first(bindings)
+        # The one newest-first order: the pile-up clean-up agrees on which device is newest.
+        self.bindings = newest_first(bindings)
         self.findings_by_sid = findings_by_sid
         self.report = report
         self.now = now
@@ -141,7 +140,7 @@ class UserScreen(Screen[DeleteRequest | None]):
     def _context_line(self) -> Text:
         text = Text(no_wrap=True, end="", overflow="ellipsis")
         text.append(" User ", style="bold")
-        text.append(visible(self.identity), style="bold reverse")
+        text.append(field_text(self.identity), style="bold reverse")
         text.append(f"  ·  {len(self.bindings)} device(s)  ·  ")
         text.append(inert_str(self.service_label))
         return text
@@ -177,11 +176,11 @@ class UserScreen(Screen[DeleteRequest | None]):
             unique = list({id(f): f for f in findings}.values())
             for kind, sids in cleanup_targets(unique, by_sid).items():
                 key = f"cleanup:{kind.value}"
-                reason = f"of {visible(self.identity)} {CLEANUP_LABELS[kind]}"
+                reason = f"of {field_text(self.identity)} {CLEANUP_LABELS[kind]}"
                 self._targets[key] = DeleteRequest([by_sid[s] for s in sids], reason)
                 prompt = Text(no_wrap=True, overflow="ellipsis")
                 prompt.append("Delete ", style="bold")
-                prompt.append(f"the {len(sids)} binding(s) of {visible(self.identity)} ")
+                prompt.append(f"the {len(sids)} binding(s) of {field_text(self.identity)} ")
                 prompt.append(CLEANUP_LABELS[kind])
                 prompt.append(f"  ({kind.value})", style="dim")
                 options.append(Option(prompt, id=key))

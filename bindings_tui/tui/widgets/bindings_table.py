@@ -1,13 +1,14 @@
 """The bindings table: a virtualized Line-API widget that renders only visible rows.
 
-The store owns the rows and the view (filter + sort); this widget only maps screen
-lines to view positions, keeps a cursor, and turns the few visible bindings into
-rich `Text` (never markup) with a small cache. Line 0 is a fixed header.
+`BindingRows` (bindings_tui.rows) owns the rows and the view (filter + sort); this
+widget only maps screen lines to view positions, keeps a cursor, and turns the few
+visible bindings into rich `Text` (never markup) with a small cache. Line 0 is a fixed
+header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import ClassVar
 
@@ -20,14 +21,13 @@ from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from bindings_tui.ages import Clock, system_clock
 from bindings_tui.diagnostics import Severity
 from bindings_tui.models import Binding
-from bindings_tui.store import BindingStore, Column
+from bindings_tui.rows import BindingRows, Column
 from bindings_tui.tui.cells import MARK_WIDTH, MISSING, ColumnSpec, cell_text, layout_columns
 from bindings_tui.tui.guard import guarded
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS
@@ -44,7 +44,7 @@ HEADER_LABELS: dict[Column, str] = {
 
 
 class BindingsTable(ScrollView, can_focus=True):
-    """Shows a `BindingStore`'s view. Post `CursorMoved` when the row under the cursor changes."""
+    """Shows a `BindingRows`'s view. Post `CursorMoved` when the row under the cursor changes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("up,k", "cursor_up", "Up", show=False, id="table.up"),
@@ -73,8 +73,6 @@ class BindingsTable(ScrollView, can_focus=True):
     }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
-
     class CursorMoved(Message):
         """The binding under the cursor changed (None when the view is empty)."""
 
@@ -89,7 +87,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     def __init__(
         self,
-        store: BindingStore,
+        rows: BindingRows,
         *,
         clock: Clock = system_clock,
         name: str | None = None,
@@ -97,60 +95,68 @@ class BindingsTable(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.store = store
+        self.rows = rows
         self.clock = clock
         self._now: datetime = clock()
         self._cache: LRUCache[tuple[int, int, int, int], Strip] = LRUCache(256)
-        self._cache_revision = store.revision
+        self._cache_revision = rows.revision
         self._layout_width = -1
         self._layout: list[ColumnSpec] = []
         self._last_reported: str | None = ""
         self.markers: Mapping[str, Severity] = {}
+        self.cursor = 0  # the view position under the cursor
 
     # ---- data ----------------------------------------------------------------------------
 
     @property
     def current(self) -> Binding | None:
-        return self.store.binding_at(self.cursor)
+        return self.rows.binding_at(self.cursor)
 
-    def set_store(self, store: BindingStore, anchor_sid: str | None = None) -> None:
-        """Show another store (an identity query's result, a reload's new list). The
-        cursor goes to `anchor_sid` when it is shown there, else to the first row."""
-        if store is self.store:
+    @property
+    def cursor_sid(self) -> str | None:
+        """The binding the cursor was last on, even after the rows under it changed
+        (what a view change keeps the cursor on)."""
+        return self._last_reported or None
+
+    def show_rows(self, rows: BindingRows, anchor_sid: str | None = None) -> None:
+        """Show these rows (the same: their view changed; others: an identity query's
+        result, a reload's new list). The cursor goes to `anchor_sid` when it is shown
+        there, else (other rows) to the first row."""
+        if rows is self.rows:
             self.view_changed(anchor_sid)
             return
-        self.store = store
+        self.rows = rows
         self._cache.clear()
-        self._cache_revision = store.revision
-        position = None if anchor_sid is None else store.position_of(anchor_sid)
+        self._cache_revision = rows.revision
+        position = None if anchor_sid is None else rows.position_of(anchor_sid)
         if position is not None:
-            self.set_reactive(BindingsTable.cursor, 0)
+            self.cursor = 0
             self.view_changed(anchor_sid)
             return
-        self.set_reactive(BindingsTable.cursor, 0)
+        self.cursor = 0
         self._sync_size()
         self.scroll_to(y=0, animate=False)
         self.refresh()
         self._report_cursor()
 
     def view_changed(self, anchor_sid: str | None = None) -> None:
-        """The store's view changed (page arrived, filter, sort, delete).
+        """The rows' view changed (page arrived, filter, sort, delete).
 
         The cursor stays on `anchor_sid` (default: the binding under it now) when that
         binding is still shown, at the same screen line; otherwise it stays at its
         position, clamped.
         """
-        if self.store.revision != self._cache_revision:
+        if self.rows.revision != self._cache_revision:
             self._cache.clear()
-            self._cache_revision = self.store.revision
+            self._cache_revision = self.rows.revision
         old_position = self.cursor
-        position = None if anchor_sid is None else self.store.position_of(anchor_sid)
-        count = len(self.store)
+        position = None if anchor_sid is None else self.rows.position_of(anchor_sid)
+        count = len(self.rows)
         if position is None:
             position = min(old_position, max(count - 1, 0))
         delta = position - old_position
         self._sync_size()
-        self.set_reactive(BindingsTable.cursor, position)
+        self.cursor = position
         if delta:
             self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)
         self._ensure_cursor_visible()
@@ -175,7 +181,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     def _sync_size(self) -> None:
         width = max(self.scrollable_content_region.width, 1)
-        self.virtual_size = Size(width, len(self.store) + 1)
+        self.virtual_size = Size(width, len(self.rows) + 1)
 
     @guarded
     def on_resize(self, event: events.Resize) -> None:
@@ -190,7 +196,7 @@ class BindingsTable(ScrollView, can_focus=True):
         return max(self.scrollable_content_region.height - 1, 1)
 
     def move_cursor(self, position: int) -> None:
-        count = len(self.store)
+        count = len(self.rows)
         position = max(0, min(position, count - 1)) if count else 0
         if position != self.cursor:
             self.cursor = position
@@ -235,7 +241,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     @guarded
     def action_last(self) -> None:
-        self.move_cursor(len(self.store) - 1)
+        self.move_cursor(len(self.rows) - 1)
 
     @guarded
     def on_click(self, event: events.Click) -> None:
@@ -276,18 +282,18 @@ class BindingsTable(ScrollView, can_focus=True):
         if y == 0:
             return self._render_header(width, base)
         position = round(self.scroll_y) + y - 1
-        if position >= len(self.store):
+        if position >= len(self.rows):
             return Strip.blank(width, base)
-        row = self.store.row_at(position)
-        binding = self.store.binding(row)
+        row = self.rows.row_at(position)
+        binding = self.rows.binding(row)
         is_cursor = position == self.cursor
         flags = (
             (1 if is_cursor else 0)
-            | (2 if binding.sid in self.store.marks else 0)
-            | (4 if binding.sid in self.store.pending else 0)
+            | (2 if binding.sid in self.rows.marks else 0)
+            | (4 if binding.sid in self.rows.pending else 0)
             | (8 if is_cursor and self.has_focus else 0)
         )
-        key = (row, width, flags, self.store.revision)
+        key = (row, width, flags, self.rows.revision)
         strip = self._cache.get(key)
         if strip is None:
             try:
@@ -300,7 +306,7 @@ class BindingsTable(ScrollView, can_focus=True):
 
     def _render_header(self, width: int, base: Style) -> Strip:
         style = base + self.get_component_rich_style("bindings-table--header")
-        sort = self.store.sort
+        sort = self.rows.sort
         text = Text(" " * MARK_WIDTH, style=style, no_wrap=True, end="")
         for spec in self._columns():
             label = HEADER_LABELS[spec.column]
@@ -350,6 +356,3 @@ class BindingsTable(ScrollView, can_focus=True):
             if seg.text != "\n"
         ]
         return Strip(segments).crop_extend(0, width, style)
-
-
-RowFormatter = Callable[[Binding, Column, int, datetime], str]

@@ -16,7 +16,7 @@ from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.diagnostics import Finding, sort_findings
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip, make_visible
-from bindings_tui.tui.cells import MISSING, visible
+from bindings_tui.tui.cells import MISSING, field_text
 from bindings_tui.tui.inert import inert_str, title
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
 
@@ -32,7 +32,7 @@ def raw_json_text(binding: Binding) -> Text:
 def credential_text(binding: Binding, report: DiagnosisReport | None) -> Text:
     """The credential SID and what the Credentials resource said about it."""
     sid = binding.credential_sid
-    text = Text(visible(sid), style="dim" if not sid else "")
+    text = Text(field_text(sid), style="dim" if not sid else "")
     if not sid:
         return text
     if report is None:
@@ -42,8 +42,8 @@ def credential_text(binding: Binding, report: DiagnosisReport | None) -> Text:
         if credential is None:
             text.append("  does not exist", style="bold red")
         else:
-            name = visible(credential.friendly_name)
-            text.append(f"  {name} · {visible(credential.type)}")
+            name = field_text(credential.friendly_name)
+            text.append(f"  {name} · {field_text(credential.type)}")
             if credential.sandbox:
                 text.append(" · APN sandbox", style="cyan")
             elif credential.type == "apn" and credential.sandbox is False:
@@ -87,21 +87,21 @@ def detail_text(
         fields.add_row(Text("findings", style="bold red"), findings_text(findings))
     elif report is not None:
         fields.add_row("findings", Text("none", style="green"))
-    field("identity", visible(binding.identity))
-    field("binding type", visible(binding.binding_type))
-    field("endpoint", visible(binding.endpoint))
+    field("identity", field_text(binding.identity))
+    field("binding type", field_text(binding.binding_type))
+    field("endpoint", field_text(binding.endpoint))
     field("message types", ", ".join(map(make_visible, binding.message_types)) or MISSING)
     fields.add_row("credential", credential_text(binding, report))
     field("sid", inert_str(binding.sid))
-    field("service", visible(binding.service_sid))
-    field("account", visible(binding.account_sid))
+    field("service", field_text(binding.service_sid))
+    field("account", field_text(binding.account_sid))
     field("created", long_age(binding.date_created, now))
     field("updated", long_age(binding.date_updated, now))
-    field("url", visible(binding.url))
+    field("url", field_text(binding.url))
     links = binding.raw.get("links")
     if isinstance(links, dict):
         for name, url in sorted(links.items()):
-            field(f"link {make_visible(str(name))}", visible(str(url)))
+            field(f"link {make_visible(str(name))}", field_text(str(url)))
     others = [b for b in same_identity if b.sid != binding.sid]
     text = Text(no_wrap=True, overflow="ellipsis")
     heading = f"Same identity: {len(others)} other(s) loaded"
@@ -109,8 +109,8 @@ def detail_text(
     for other in others[:50]:
         age = relative_age(other.date_updated or other.date_created, now)
         text.append("\n")
-        text.append(f"{visible(other.binding_type):<9}")
-        text.append(f"{clip(visible(other.endpoint), 14):<15}")
+        text.append(f"{field_text(other.binding_type):<9}")
+        text.append(f"{clip(field_text(other.endpoint), 14):<15}")
         text.append(f"{age:>5} ", style="dim")
         text.append(clip(inert_str(other.sid), 13), style="dim")
     if len(others) > 50:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from bindings_tui.browse.findings_choice import ALL_FINDINGS, FindingChoice, in_all
 from bindings_tui.diagnostics import SEVERITY, Finding, FindingKind, Severity, sort_findings
 from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.line import Line
@@ -33,24 +34,6 @@ SEVERITY_GLYPHS: dict[Severity, str] = {
     Severity.WARNING: "!",
     Severity.INFO: "i",
 }
-
-FindingChoice = FindingKind | str | None  # a kind, ALL_FINDINGS, or None (no filter)
-ALL_FINDINGS = "all"
-
-
-def in_all(kind: FindingKind) -> bool:
-    """Whether `f`'s first step (every problem) shows this kind. Info findings (an APN
-    sandbox credential) can cover most of a service; they have their own step."""
-    return SEVERITY[kind] is not Severity.INFO
-
-
-def kinds_in(findings: Sequence[Finding]) -> list[FindingKind]:
-    """The kinds present that name bindings (what `f` can filter to), most severe first."""
-    kinds: dict[FindingKind, None] = {}
-    for finding in sort_findings(findings):
-        if finding.binding_sids:
-            kinds.setdefault(finding.kind)
-    return list(kinds)
 
 
 def summary_text(

@@ -1,10 +1,9 @@
-"""Textual's Footer, built with its screen and rebuilt only when its keys change."""
+"""Textual's Footer, rebuilt only when its keys change."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -12,39 +11,31 @@ from bindings_tui.tui.guard import guarded, guarded_callback
 
 
 class KeyFooter(Footer):
-    """The stock Footer starts empty and remounts every key widget on each bindings
-    refresh: three times as a screen mounts (screen stack, focus, idle), about 30 ms
-    each on the main screen, the last of them while the first page of bindings waits.
-    This one shows its keys from the first compose (while the first requests are still
-    in flight), coalesces the refreshes of one frame, and skips a rebuild that would show
-    the same keys."""
+    """The stock Footer remounts every key widget on each bindings refresh: three times as
+    a screen mounts (screen stack, focus, idle), about 30 ms each on the main screen, the
+    last of them while the first page of bindings waits. This one coalesces the refreshes
+    of one frame and skips a rebuild that would show the same keys; the rebuild itself is
+    the stock one (public `Footer.bindings_changed`)."""
 
     _shown: tuple[Any, ...] | None = None
     _rebuild_pending = False
 
-    def compose(self) -> ComposeResult:
-        self._bindings_ready = True  # the stock compose yields nothing until this is set
-        self._shown = self._keys_to_show()
-        yield from super().compose()
-
     @guarded
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        self._bindings_ready = True  # what Footer.compose waits for
-        if not screen.app.app_focus:
-            return
         if self.is_attached and screen is self.screen and not self._rebuild_pending:
             self._rebuild_pending = True
-            self.call_after_refresh(guarded_callback(self, self._rebuild_if_changed))
+            self.call_after_refresh(guarded_callback(self, self._rebuild_if_changed), screen)
 
-    async def _rebuild_if_changed(self) -> None:
+    def _rebuild_if_changed(self, screen: Screen[Any]) -> None:
         self._rebuild_pending = False
         if not self.is_attached:
             return  # the screen went away before the next frame
         shown = self._keys_to_show()
         if shown == self._shown:
             return
-        self._shown = shown
-        await self.recompose()
+        if screen.app.app_focus:  # else the stock footer waits for focus to rebuild
+            self._shown = shown
+        super().bindings_changed(screen)
 
     def _keys_to_show(self) -> tuple[Any, ...]:
         """Everything Footer.compose reads from the bindings, as a comparable value."""

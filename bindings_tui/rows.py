@@ -1,7 +1,7 @@
-"""The binding store: rows in load order, indexes, and a view (filter + sort).
+"""The binding rows: rows in load order, indexes, and a view (filter + sort).
 
 Rows are appended page by page and never move: a row index stays valid for the
-store's life (a deleted row is only marked dead). The view is a list of row
+rows' life (a deleted row is only marked dead). The view is a list of row
 indices, kept in ascending sort order; a descending sort reads it backwards.
 When a page arrives only the new rows are filtered and merged into the view;
 when the filter changes while the user keeps typing, only the previous result
@@ -73,14 +73,14 @@ _ResultKey = tuple[Query, TypeFilter, frozenset[str] | None]
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a store's bindings came from. A delete of one of them goes to exactly this
+    """Where these rows came from. A delete of one of them goes to exactly this
     API and service, whatever the app shows or talks to meanwhile."""
 
     api: ApiFlavor
     service_sid: str
 
 
-class BindingStore:
+class BindingRows:
     """Bindings of one service (or one identity query), with a filtered, sorted view."""
 
     def __init__(self, origin: Origin | None = None) -> None:
@@ -103,17 +103,17 @@ class BindingStore:
         self.revision = 0  # bumps when a row's content changes in place
         self._results: OrderedDict[_ResultKey, list[int]] = OrderedDict()
 
-    def successor(self) -> BindingStore:
-        """An empty store for a new listing of the same origin, with this one's filter,
+    def successor(self) -> BindingRows:
+        """Empty rows for a new listing of the same origin, with this one's filter,
         sort and restriction (what the user set up survives a reload)."""
-        new = BindingStore(self.origin)
+        new = BindingRows(self.origin)
         new.set_sort(self._sort)
         new.set_filter(self._query, self._type_filter)
         if self._restriction is not None:
             new.set_restriction(self._restriction)
         return new
 
-    def adopt_marks(self, previous: BindingStore) -> None:
+    def adopt_marks(self, previous: BindingRows) -> None:
         """Keep the marks and pending deletes of `previous` that name rows here."""
         self.marks |= {s for s in previous.marks if s in self._by_sid}
         self.pending |= {s for s in previous.pending if s in self._by_sid}
@@ -179,8 +179,8 @@ class BindingStore:
             return None
         return len(self._view) - 1 - index if self._sort.descending else index
 
-    def visible(self) -> Iterator[Binding]:
-        """The bindings of the view, in display order."""
+    def in_view(self) -> Iterator[Binding]:
+        """The bindings the filter shows, in display order."""
         for position in range(len(self._view)):
             yield self._rows[self.row_at(position)]
 
@@ -383,10 +383,6 @@ class BindingStore:
         """Marked bindings in load order."""
         rows = sorted(self._by_sid[s] for s in self.marks if s in self._by_sid)
         return [self._rows[i] for i in rows]
-
-    def marked_hidden_count(self) -> int:
-        """How many marked bindings the current filter hides."""
-        return self.hidden_count(self.marks)
 
     def hidden_count(self, sids: Iterable[str]) -> int:
         """How many of `sids` the current filter hides (absent ones count as hidden)."""

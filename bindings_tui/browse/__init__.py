@@ -1,0 +1,34 @@
+"""The headless browse session (no Textual): what the main screen shows, kept in one place.
+
+- `session`: `BrowseSession`, the service listing plus an identity overlay, load states,
+  request tickets, diagnosis timing, delete bookkeeping; observers are told what changed.
+- `listing`: one list request's rows (kept through a reload) and its `LoadState`.
+- `loading`: `list_pages`, a list request run to its end with callbacks.
+- `findings_choice`: `f`'s choice of rows by finding.
+"""
+
+from bindings_tui.browse.findings_choice import ALL_FINDINGS, FindingChoice
+from bindings_tui.browse.listing import Listing, LoadState
+from bindings_tui.browse.session import (
+    BrowseSession,
+    Change,
+    DiagnosisRequest,
+    Scope,
+    Ticket,
+    error_line,
+    parse_identities,
+)
+
+__all__ = [
+    "ALL_FINDINGS",
+    "BrowseSession",
+    "Change",
+    "DiagnosisRequest",
+    "FindingChoice",
+    "Listing",
+    "LoadState",
+    "Scope",
+    "Ticket",
+    "error_line",
+    "parse_identities",
+]

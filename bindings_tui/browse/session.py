@@ -1,0 +1,442 @@
+"""The browse session: everything the main screen shows, without the screen.
+
+One session per (API, service) `Origin`. It holds the service listing and an optional
+identity overlay (an identity query run beside it), their load states, which request a
+page belongs to (`Ticket`), when to diagnose, and the delete bookkeeping. Every change
+to the rows goes through here, to every row set at once, so the two views always agree
+(a deleted binding leaves both; a filter or sort applies to both). Observers (the screen)
+are told what changed and render; the I/O itself runs elsewhere (the screen's workers)
+and reports back through these methods.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from bindings_tui.browse.findings_choice import (
+    ALL_FINDINGS,
+    FindingChoice,
+    chosen_sids,
+    kinds_in,
+    next_choice,
+)
+from bindings_tui.browse.listing import Listing, LoadState
+from bindings_tui.diagnose_run import DiagnosisReport
+from bindings_tui.diagnostics import Finding, findings_by_sid
+from bindings_tui.errors import BindingsError
+from bindings_tui.filtering import Query, TypeFilter
+from bindings_tui.models import Binding
+from bindings_tui.rows import BindingRows, Column, Origin, Sort
+from bindings_tui.textsafe import clip, make_visible
+
+SORT_CYCLE: list[Column | None] = [None, *Column]
+
+
+class Scope(enum.StrEnum):
+    """Which list a page, a failure or a diagnosis is about."""
+
+    SERVICE = "service"
+    IDENTITY = "identity"
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One list request: results of an older ticket of the same scope are dropped."""
+
+    scope: Scope
+    generation: int
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosisRequest:
+    """Diagnose `bindings` (the scope's rows); `report` set: again, without the network."""
+
+    generation: int
+    bindings: list[Binding]
+    scope: Scope
+    report: DiagnosisReport | None = None
+
+
+class Change(enum.Flag):
+    """What an observer should render again."""
+
+    ROWS = enum.auto()  # the view of the active rows changed (keep the cursor's binding)
+    NEW_VIEW = enum.auto()  # the active rows are another list (cursor to the top)
+    MARKS = enum.auto()  # marks or pending deletes changed
+    STATUS = enum.auto()  # load states, counts, delete progress
+    FINDINGS = enum.auto()  # the diagnosis, its status or `f`'s choice
+    CONTEXT = enum.auto()  # the service's name
+    FILTER = enum.auto()  # the filter or type toggles
+    DETAIL = enum.auto()  # what the detail pane shows beside the row under the cursor
+
+
+Observer = Callable[[Change], None]
+
+
+def error_line(error: BindingsError) -> str:
+    """One printable line for an error (its text may come from the server)."""
+    return clip(make_visible(error.user_message()), 300)
+
+
+def parse_identities(text: str) -> tuple[str, ...]:
+    """The identity box: comma-separated, blanks and repeats dropped."""
+    return tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+
+
+class BrowseSession:
+    """The service's bindings and an optional identity overlay, kept in step."""
+
+    def __init__(self, origin: Origin, *, carry_from: BrowseSession | None = None) -> None:
+        # Everything this session lists and deletes is of exactly this API and service;
+        # another API or service is another session.
+        self.origin = origin
+        self.service_name: str | None = None
+        rows = BindingRows(origin)
+        if carry_from is not None:  # the same filter and sort on the other API
+            old = carry_from.rows
+            kept = frozenset(t for t in old.type_filter.selected if t in origin.api.binding_types)
+            rows.set_sort(old.sort)
+            rows.set_filter(old.query, TypeFilter(kept))
+        self.listing = Listing(rows)
+        self.identity_listing: Listing | None = None
+        self.identities: tuple[str, ...] = ()
+        self.delete_progress: str | None = None
+        self._tickets = {Scope.SERVICE: Ticket(Scope.SERVICE, 0)}
+        self._tickets[Scope.IDENTITY] = Ticket(Scope.IDENTITY, 0)
+        self._deleted: set[str] = set()
+        # push diagnosis of what is loaded (None until the list has loaded)
+        self.report: DiagnosisReport | None = None
+        self.report_scope: Scope | None = None
+        self.findings_index: dict[str, list[Finding]] = {}
+        self.finding_choice: FindingChoice = None
+        self.diagnosis_status: str | None = None
+        self._diagnosis_generation = 0
+        self._observers: list[Observer] = []
+
+    # ---- observing ----------------------------------------------------------------------
+
+    def subscribe(self, observer: Observer) -> None:
+        self._observers.append(observer)
+
+    def unsubscribe(self, observer: Observer) -> None:
+        if observer in self._observers:
+            self._observers.remove(observer)
+
+    def _changed(self, change: Change) -> None:
+        for observer in list(self._observers):
+            observer(change)
+
+    # ---- reading ------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> BindingRows:
+        """The service's bindings shown (an older list while a reload runs)."""
+        return self.listing.shown
+
+    @property
+    def load_state(self) -> LoadState:
+        """The latest listing of the service (a reload's, while it runs)."""
+        return self.listing.state
+
+    @property
+    def identity_rows(self) -> BindingRows | None:
+        return None if self.identity_listing is None else self.identity_listing.shown
+
+    @property
+    def identity_state(self) -> LoadState:
+        return LoadState() if self.identity_listing is None else self.identity_listing.state
+
+    @property
+    def active_rows(self) -> BindingRows:
+        """What the table shows: the identity overlay when there is one."""
+        overlay = self.identity_rows
+        return overlay if overlay is not None else self.rows
+
+    def row_sets(self) -> list[BindingRows]:
+        """Every row set: shown, reloading, identity query. Changes go to all of them."""
+        sets = self.listing.row_sets()
+        if self.identity_listing is not None:
+            sets += self.identity_listing.row_sets()
+        return sets
+
+    def devices_of(self, identity: str | None) -> list[Binding]:
+        """Every binding of `identity` this session knows (the overlay's first)."""
+        first = self.active_rows.by_identity(identity)
+        if self.identity_rows is None:
+            return first
+        seen = {b.sid for b in first}
+        return first + [b for b in self.rows.by_identity(identity) if b.sid not in seen]
+
+    @property
+    def diagnosis_generation(self) -> int:
+        """The diagnosis a result must be for (older results are dropped)."""
+        return self._diagnosis_generation
+
+    def is_current(self, ticket: Ticket) -> bool:
+        return self._tickets[ticket.scope] == ticket
+
+    # ---- loading ------------------------------------------------------------------------
+
+    def _next_ticket(self, scope: Scope) -> Ticket:
+        ticket = Ticket(scope, self._tickets[scope].generation + 1)
+        self._tickets[scope] = ticket
+        return ticket
+
+    def start_load(self) -> Ticket:
+        """A new listing of the service (same filter and sort)."""
+        ticket = self._next_ticket(Scope.SERVICE)
+        had_rows = self.listing.shown.loaded_count > 0
+        self.listing.restart()
+        if had_rows and self.report is not None:
+            self.diagnosis_status = "of the list loaded before this reload"
+        else:
+            self.forget_diagnosis()
+        change = Change.STATUS | Change.FINDINGS
+        self._changed(change if self.identity_listing is not None else change | Change.ROWS)
+        return ticket
+
+    def reload(self) -> list[Ticket]:
+        """List the service again (the identity query too). What is shown stays until the
+        new list has arrived; if the reload fails it stays, marked stale."""
+        tickets = [self.start_load()]
+        if self.identities:
+            tickets.append(self.start_identity_query(self.identities))
+        return tickets
+
+    def start_identity_query(self, identities: tuple[str, ...]) -> Ticket:
+        ticket = self._next_ticket(Scope.IDENTITY)
+        same = self.identity_listing is not None and identities == self.identities
+        self.identities = identities
+        if same and self.identity_listing is not None:
+            self.identity_listing.restart()  # a reload: keep what is shown meanwhile
+            self._changed(Change.ROWS | Change.STATUS)
+        else:
+            overlay = self.rows.successor()
+            overlay.set_restriction(self.rows.restriction)
+            self.identity_listing = Listing(overlay)
+            self._changed(Change.NEW_VIEW | Change.STATUS)
+        return ticket
+
+    def stop_identity_query(self) -> None:
+        self._next_ticket(Scope.IDENTITY)
+        self.identities = ()
+        change = Change.STATUS
+        if self.identity_listing is not None:
+            self.identity_listing = None
+            change |= Change.NEW_VIEW
+            if self.report_scope is Scope.IDENTITY:
+                self.forget_diagnosis()
+                change |= Change.FINDINGS
+        self._changed(change)
+
+    def _listing_for(self, ticket: Ticket) -> Listing | None:
+        if not self.is_current(ticket):
+            return None  # a superseded request
+        return self.listing if ticket.scope is Scope.SERVICE else self.identity_listing
+
+    def pages_arrived(
+        self, ticket: Ticket, bindings: list[Binding], pages: int, done: bool
+    ) -> DiagnosisRequest | None:
+        """Pages of `ticket`'s request. Returns the diagnosis to run, if one is due now."""
+        listing = self._listing_for(ticket)
+        if listing is None:
+            return None
+        listing.state.pages = pages
+        listing.state.done = done
+        target = listing.target
+        shown = target is self.active_rows
+        target.append(b for b in bindings if b.sid not in self._deleted)
+        swapped = done and listing.complete()
+        change = Change.STATUS
+        if shown or (swapped and listing.shown is self.active_rows):
+            change |= Change.ROWS
+        elif self.identity_rows is not None:
+            change |= Change.DETAIL  # "other bindings" of the row under the cursor may grow
+        self._changed(change)
+        return self._diagnosis_due(ticket.scope) if done else None
+
+    def load_failed(self, ticket: Ticket, error: BindingsError, pages: int) -> bool:
+        """`ticket`'s request failed (False: it was superseded; nothing changed)."""
+        listing = self._listing_for(ticket)
+        if listing is None:
+            return False
+        listing.fail(error, pages)
+        change = Change.STATUS
+        if ticket.scope is Scope.SERVICE:
+            # The findings line never waits for a list that will not come.
+            if self.report is not None:
+                self.diagnosis_status = "of the list loaded before; the reload failed"
+            else:
+                self._diagnosis_generation += 1
+                self.diagnosis_status = "not available: the list did not load completely"
+            change |= Change.FINDINGS
+        self._changed(change)
+        return True
+
+    def service_fetched(self, sid: str, friendly_name: str | None) -> None:
+        if sid == self.origin.service_sid:
+            self.service_name = friendly_name or "(no friendly name)"
+            self._changed(Change.CONTEXT)
+
+    # ---- push diagnosis ----------------------------------------------------------------
+
+    def _diagnosis_due(self, scope: Scope) -> DiagnosisRequest | None:
+        """The whole list once it has loaded; an identity query that finishes first is
+        diagnosed on its own meanwhile (its user's findings show at once)."""
+        if scope is Scope.SERVICE:
+            return self._request_diagnosis(self.rows.loaded(), Scope.SERVICE)
+        if not self.load_state.done and self.identity_rows is not None:
+            return self._request_diagnosis(self.identity_rows.loaded(), Scope.IDENTITY)
+        return None
+
+    def _request_diagnosis(
+        self, bindings: list[Binding], scope: Scope, report: DiagnosisReport | None = None
+    ) -> DiagnosisRequest:
+        self._diagnosis_generation += 1
+        if report is None:
+            self.diagnosis_status = "diagnosing…"
+            self._changed(Change.FINDINGS)
+        return DiagnosisRequest(self._diagnosis_generation, bindings, scope, report)
+
+    def forget_diagnosis(self) -> None:
+        self._diagnosis_generation += 1
+        self.report = None
+        self.report_scope = None
+        self.findings_index = {}
+        self.diagnosis_status = None
+
+    def diagnosis_failed(self, generation: int, error: BindingsError) -> None:
+        if generation != self._diagnosis_generation:
+            return
+        self.diagnosis_status = f"not available: {error_line(error)}"
+        self._changed(Change.FINDINGS)
+
+    def diagnosis_ready(self, generation: int, report: DiagnosisReport, scope: Scope) -> None:
+        if generation != self._diagnosis_generation:
+            return
+        self.report = report
+        self.report_scope = scope
+        self.findings_index = findings_by_sid(report.findings)
+        problems = report.problems
+        if problems:
+            shown = clip(make_visible(problems[0]), 80)
+            self.diagnosis_status = f"{len(problems)} read(s) failed: {shown}"
+        elif scope is Scope.IDENTITY:
+            self.diagnosis_status = "this identity only; the whole list is still loading"
+        else:
+            self.diagnosis_status = None
+        change = Change.FINDINGS | Change.DETAIL
+        choice = self.finding_choice
+        if choice is not None:
+            if choice != ALL_FINDINGS and choice not in kinds_in(report.findings):
+                self.finding_choice = None
+            self._restrict_to_choice()
+            change |= Change.ROWS | Change.STATUS
+        self._changed(change)
+
+    def cycle_findings(self) -> FindingChoice:
+        """`f`: the next choice (callers check `report` and its kinds first)."""
+        findings = () if self.report is None else self.report.findings
+        self.set_finding_choice(next_choice(findings, self.finding_choice))
+        return self.finding_choice
+
+    def set_finding_choice(self, choice: FindingChoice) -> None:
+        self.finding_choice = choice
+        self._restrict_to_choice()
+        self._changed(Change.ROWS | Change.STATUS | Change.FINDINGS)
+
+    def _restrict_to_choice(self) -> None:
+        report = self.report
+        sids = None if report is None else chosen_sids(report.findings, self.finding_choice)
+        for rows in self.row_sets():
+            rows.set_restriction(sids)
+
+    # ---- the view: filter, sort, marks ---------------------------------------------------
+
+    def set_filter(self, query: Query, types: TypeFilter) -> None:
+        for rows in self.row_sets():
+            rows.set_filter(query, types)
+        self._changed(Change.ROWS | Change.FILTER | Change.STATUS)
+
+    def toggle_type(self, number: int) -> TypeFilter | None:
+        """Binding type `number` (1-based) in or out of the filter; None: no such type."""
+        types = self.origin.api.binding_types
+        if not 1 <= number <= len(types):
+            return None
+        return self.rows.type_filter.toggle(types[number - 1])
+
+    def set_sort(self, sort: Sort) -> None:
+        for rows in self.row_sets():
+            rows.set_sort(sort)
+        self._changed(Change.ROWS)
+
+    def cycle_sort(self) -> Column | None:
+        index = SORT_CYCLE.index(self.active_rows.sort.column)
+        column = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self.set_sort(Sort(column))
+        return column
+
+    def reverse_sort(self) -> None:
+        sort = self.active_rows.sort
+        self.set_sort(Sort(sort.column, not sort.descending))
+
+    def sort_by(self, column: Column) -> None:
+        """A header click: that column, or the other direction when it is the sort."""
+        sort = self.active_rows.sort
+        self.set_sort(Sort(column, not sort.descending) if sort.column is column else Sort(column))
+
+    def toggle_mark(self, sid: str) -> None:
+        self.active_rows.toggle_mark(sid)
+        self._changed(Change.MARKS | Change.STATUS)
+
+    def clear_marks(self) -> None:
+        self.active_rows.marks.clear()
+        self._changed(Change.MARKS | Change.STATUS)
+
+    # ---- deletes --------------------------------------------------------------------------
+
+    def begin_delete(self, targets: list[Binding]) -> None:
+        """The rows dim while their delete runs (in every row set)."""
+        for rows in self.row_sets():
+            rows.pending.update(b.sid for b in targets)
+        change = Change.MARKS
+        if len(targets) > 1:
+            self.delete_progress = f"Deleting 0 of {len(targets)}…"
+            change |= Change.STATUS
+        self._changed(change)
+
+    def binding_gone(self, sid: str) -> None:
+        """Deleted (or found missing): out of every row set, and of any later page."""
+        self._deleted.add(sid)
+        for rows in self.row_sets():
+            rows.remove(sid)
+        self._changed(Change.ROWS | Change.DETAIL | Change.STATUS)
+
+    def delete_failed(self, sid: str) -> None:
+        """The binding is (or may be) still there: it stops dimming."""
+        for rows in self.row_sets():
+            rows.pending.discard(sid)
+        self._changed(Change.MARKS)
+
+    def delete_progressed(
+        self, done: int, total: int, failed: int, finished: bool
+    ) -> DiagnosisRequest | None:
+        """Returns the findings to recompute (no network) once every delete has ended."""
+        request = None
+        if finished and self.report is not None:
+            scope = self.report_scope or Scope.SERVICE
+            rows = self.identity_rows if scope is Scope.IDENTITY else self.rows
+            if rows is not None:
+                request = self._request_diagnosis(rows.loaded(), scope, self.report)
+            else:
+                self._diagnosis_generation += 1
+        if total > 1:
+            self.delete_progress = None if finished else f"Deleting {done} of {total}…"
+            self._changed(Change.STATUS)
+        return request
+
+    def hidden_count(self, sids: Iterable[str]) -> int:
+        """How many of `sids` the current filter hides."""
+        return self.active_rows.hidden_count(sids)
