@@ -8,6 +8,7 @@ waits are bounded polls that fail when something hangs.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,15 +27,20 @@ from bindings_tui.tui.screens.browser import BrowserScreen
 SIZE = (120, 40)
 PAGE = 50
 FAST_RETRY = RetryPolicy(max_attempts=6, base_delay=0.01, max_delay=0.05, max_retry_after=0.05)
+# With 40% of requests faulted, six tries fail in a row with p = 0.4**6 = 0.4% per page: over
+# the ~20 requests of a load that flaked about once in 12 runs. Twelve tries make it ~1e-5.
+PATIENT_RETRY = dataclasses.replace(FAST_RETRY, max_attempts=12)
 
 
-def make_app(fake: FakeTwilio, url: str, *, timeout: float = 10.0) -> BindingsApp:
+def make_app(
+    fake: FakeTwilio, url: str, *, timeout: float = 10.0, retry: RetryPolicy = FAST_RETRY
+) -> BindingsApp:
     ctx = AppContext(
         api=ApiFlavor.CONVERSATIONS,
         credentials=fake.credentials(),
         profile_name="test",
         service_sid=fake.service_sids()[0],
-        backend=Backend(base_url=url, timeout=timeout, retry=FAST_RETRY),
+        backend=Backend(base_url=url, timeout=timeout, retry=retry),
         clock=fixed_clock(FAKE_NOW),
         page_size=PAGE,
         remember=False,
@@ -87,7 +93,7 @@ async def test_transient_faults_load_exactly_the_servers_set(
     fake.faults = FaultInjector(
         "429:0.1,429-retry-after:0.05,500:0.05,502:0.05,503:0.05,drop:0.05,truncate:0.05", seed=9
     )
-    app = make_app(fake, url)
+    app = make_app(fake, url, retry=PATIENT_RETRY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settle(pilot)
         assert screen.browse.load_state.error is None, status_text(screen)
