@@ -238,7 +238,13 @@ def double_gzip_bomb() -> bytes:
 
 
 def encoded_reply(body: bytes, encoding: str) -> Action:
-    headers = [("Content-Type", "application/json"), ("Content-Encoding", encoding)]
+    # A Stream closes the connection after the body: say so, or a client that reuses it for
+    # its next request races the close and reads a reset (seen under load).
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Encoding", encoding),
+        ("Connection", "close"),
+    ]
     chunk = 64 * 1024
 
     def chunks() -> Iterator[bytes]:
@@ -265,4 +271,5 @@ def oversized_page(total: int = 80 * MIB) -> Action:
             yield b" " * size
         yield end
 
-    return Stream(head(200, [("Content-Type", "application/json")], total), chunks)
+    headers = [("Content-Type", "application/json"), ("Connection", "close")]
+    return Stream(head(200, headers, total), chunks)
