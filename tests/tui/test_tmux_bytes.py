@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tui.terminal import Terminal
+
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [
@@ -22,47 +24,10 @@ pytestmark = [
 ]
 
 
-class Tmux:
-    """A private tmux server (its own socket): nothing of anyone else's is touched."""
-
-    def __init__(self, socket: str, session: str) -> None:
-        self.socket = socket
-        self.session = session
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, *args],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return done.stdout
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", self.session)
-
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", self.session, *keys)
-
-    def type(self, text: str) -> None:
-        self.run("send-keys", "-t", self.session, "-l", text)
-
-    def wait_for(self, check: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if check(screen):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
-
-
 @pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
+def tmux(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
     tag = uuid.uuid4().hex[:8]
-    term = Tmux(f"bindings-tui-bytes-{tag}", f"bytes-{tag}")
+    term = Terminal(f"bytes-{tag}", socket=f"bindings-tui-bytes-{tag}")
     log = tmp_path / "bytes.log"
     pythonpath = f"{REPO}{os.pathsep}{REPO / 'tests'}"
     command = f"env -u COLUMNS -u LINES {sys.executable} {REPO / 'tests/tui/hostile_app.py'}"
@@ -79,7 +44,7 @@ def tmux(tmp_path: Path) -> Iterator[tuple[Tmux, Path]]:
         subprocess.run(["tmux", "-L", term.socket, "kill-server"], check=False, timeout=10)
 
 
-def test_the_terminal_gets_no_escape_from_server_text(tmux: tuple[Tmux, Path]) -> None:
+def test_the_terminal_gets_no_escape_from_server_text(tmux: tuple[Terminal, Path]) -> None:
     term, log = tmux
     term.wait_for(lambda s: "loaded" in s and "q Quit" in s, "the hostile list")
     term.keys("/")
