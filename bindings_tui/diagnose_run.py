@@ -89,7 +89,7 @@ class DiagnosisReport:
 
     def verdict(self, identity: str) -> Verdict:
         """The ranked answer for one identity, with what was checked."""
-        mine = [b.sid for b in self.bindings if b.identity == identity]
+        mine = [b for b in self.bindings if b.identity == identity]
         return build_verdict(identity, mine, self.findings, self.checked(identity))
 
     def checked(self, identity: str | None = None) -> list[str]:

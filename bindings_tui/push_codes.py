@@ -52,6 +52,16 @@ class PushCode:
     def docs_url(self) -> str:
         return DOCS_URL.format(code=self.code)
 
+    @property
+    def platform(self) -> str | None:
+        """`apn` for APNs codes (5213x-5214x), `fcm` for GCM/FCM ones (5210x-5211x)."""
+        number = int(self.code)
+        if 52130 <= number < 52150:
+            return "apn"
+        if 52100 <= number < 52130:
+            return "fcm"
+        return None
+
 
 _T, _C, _S = Target.TOKEN, Target.CREDENTIAL, Target.SERVICE
 _TW, _3P = "twilio.com", "third-party summary of twilio.com"

@@ -53,6 +53,7 @@ def _details(code: PushCode, alerts: Sequence[Alert], scope: str, **more: Any) -
         "title": code.title,
         "meaning": code.meaning,
         "docs": code.docs_url,
+        "platform": code.platform,
         "count": len(alerts),
         "alert_sids": [a.sid for a in alerts],
         **more,

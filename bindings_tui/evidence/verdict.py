@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bindings_tui.findings import EvidenceSource, Finding, FindingKind, Severity
+from bindings_tui.models import Binding
+
+# Binding types a platform-specific alert (APNs or FCM codes) can concern.
+_PLATFORM_TYPES = {"apn": frozenset({"apn"}), "fcm": frozenset({"fcm", "gcm"})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,27 +40,44 @@ class Verdict:
         }
 
 
-def rank_key(finding: Finding) -> tuple[int, int, int]:
+def rank_key(finding: Finding) -> tuple[int, int, int, int]:
+    """Most severe first; then what names this user's devices (or the user) before what
+    concerns the whole service; then the strongest evidence; then the kind's order."""
     source = finding.evidence.source if finding.evidence else EvidenceSource.HEURISTIC
-    return (finding.severity.rank, source.rank, list(FindingKind).index(finding.kind))
+    wide = 0 if finding.binding_sids or finding.identity else 1
+    return (finding.severity.rank, wide, source.rank, list(FindingKind).index(finding.kind))
 
 
-def concerns(finding: Finding, identity: str, mine: set[str]) -> bool:
+def concerns(
+    finding: Finding, identity: str, mine: set[str], types: frozenset[str] | None = None
+) -> bool:
+    """Whether a finding bears on this identity: it names the identity or one of its
+    bindings, or it is service-wide and the identity has bindings it can affect (an APNs
+    alert does not concern a user with only fcm bindings). `types`: the identity's binding
+    types (None: unknown, any)."""
     if finding.identity == identity:
         return True
     if finding.binding_sids:
         return any(sid in mine for sid in finding.binding_sids)
-    return finding.identity is None  # a service-wide finding concerns everyone
+    if finding.identity is not None or not mine:
+        return False  # another user's, or no device for a service setting to reach
+    platform = finding.details.get("platform")
+    if types is not None and isinstance(platform, str) and platform in _PLATFORM_TYPES:
+        return bool(types & _PLATFORM_TYPES[platform])
+    return True
 
 
 def build_verdict(
     identity: str,
-    binding_sids: Sequence[str],
+    bindings: Sequence[Binding],
     findings: Iterable[Finding],
     checked: Sequence[str] = (),
 ) -> Verdict:
+    """`bindings`: the identity's own bindings."""
+    binding_sids = [b.sid for b in bindings]
     mine = set(binding_sids)
-    relevant = sorted((f for f in findings if concerns(f, identity, mine)), key=rank_key)
+    types = frozenset(b.binding_type for b in bindings if b.binding_type)
+    relevant = sorted((f for f in findings if concerns(f, identity, mine, types)), key=rank_key)
     reasons = [f for f in relevant if f.severity is not Severity.INFO]
     information = [f for f in relevant if f.severity is Severity.INFO]
     if reasons:
