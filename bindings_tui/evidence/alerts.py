@@ -209,7 +209,9 @@ def match_alerts(
         services = {s for s in refs.sids if s.startswith("IS")}
         if alert.service_sid and alert.service_sid.startswith("IS"):
             services.add(alert.service_sid)
-        if services and service_sid not in services:
+        # Another service's, or (naming no service) nothing a service without bindings
+        # could have caused.
+        if (services and service_sid not in services) or (not services and not bindings):
             matches.other_service += 1
             continue
         matches.service.append(alert)

@@ -58,14 +58,19 @@ def push_type_findings(
                 subscribers[name] += 1
     where = "Configuration/Notifications" if api is ApiFlavor.CONVERSATIONS else "notifications"
     out: list[Finding] = []
-    if types.get(NEW_MESSAGE) is True and types.get("new_message.with_media") is False:
+    media_users = sum(1 for b in bindings if NEW_MESSAGE in b.message_types)
+    if (
+        types.get(NEW_MESSAGE) is True
+        and types.get("new_message.with_media") is False
+        and media_users
+    ):
         out.append(
             _finding(
                 "new_message.with_media",
                 f"media-only messages send no push ({where}: new_message.with_media is off)",
                 api,
                 where,
-                sum(1 for b in bindings if NEW_MESSAGE in b.message_types),
+                media_users,
             )
         )
     for name, count in subscribers.items():
