@@ -24,7 +24,7 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import httpx
 
@@ -68,6 +68,8 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/(?P<v>v[12])/Credentials$"), "credentials"),
 ]
 _METHODS = {"binding": ("GET", "DELETE")}
+# Matched on the raw path: the identity is one escaped segment.
+_USER_ROUTE = re.compile(rf"^/(?P<v>v[12])/Services/(?P<svc>{_SID})/Users/(?P<user>{_SID})$")
 
 
 class _BadRequest(Exception):
@@ -95,6 +97,7 @@ def _parse_request(scope: Scope) -> Request:
         scheme=str(scope.get("scheme", "http")),
         host=host,
         authorization=headers.get("authorization"),
+        raw_path=bytes(scope.get("raw_path") or b"").decode("latin-1"),
     )
 
 
@@ -250,6 +253,12 @@ class FakeTwilio:
 
     def handle(self, request: Request) -> Response:
         """The normal (fault-free) answer to an authenticated request."""
+        user = _USER_ROUTE.match(request.raw_path) if request.raw_path else None
+        if user is not None:
+            if request.method != "GET":
+                return h.method_not_allowed(request.method)
+            parts = user.groupdict() | {"user": unquote(user.group("user"))}
+            return self._dispatch("user", parts, request)
         for pattern, name in _ROUTES:
             match = pattern.match(request.path)
             if match is None:
