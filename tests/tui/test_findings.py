@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from rich.console import Console
 from textual.widgets import Static
 
+from bindings_tui.browse import ALERT_FINDINGS
 from bindings_tui.diagnostics import FindingKind, Severity
+from bindings_tui.findings import EvidenceSource
 from bindings_tui.fake_twilio.anomalies import seeded_anomalies
+from bindings_tui.fake_twilio.evidence_data import DEAD_TOKEN_IDENTITY
 from bindings_tui.models import ApiFlavor
 from bindings_tui.tui.screens.confirm import ConfirmModal
 from bindings_tui.tui.screens.user import DeleteRequest, UserScreen
@@ -40,11 +44,13 @@ def fake_sids(built: Any) -> set[str]:
     return sids
 
 
-async def open_user(pilot: Any, *, filter_first: bool) -> UserScreen:
-    """`u` on PILE_UP_IDENTITY's row (after filtering the table down to it)."""
+async def open_user(
+    pilot: Any, *, filter_first: bool, identity: str = PILE_UP_IDENTITY
+) -> UserScreen:
+    """`u` on `identity`'s row (after filtering the table down to it)."""
     if filter_first:
         await pilot.press("slash")
-        await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
+        await type_text(pilot, f"^{re.escape(identity)}$")
         await pilot.press("enter")
     await pilot.press("u")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
@@ -105,6 +111,17 @@ async def test_f_cycles_rows_with_findings_then_each_kind_and_escape_clears() ->
         await pilot.pause()
         assert shown_sids(screen) == problems
         assert screen.browse.rows.shown_count < total
+        await pilot.press("f")  # the rows Twilio's alerts name next
+        await pilot.pause()
+        assert screen.browse.finding_choice == ALERT_FINDINGS
+        alerted = {
+            sid
+            for f in screen.browse.report.findings
+            if f.evidence is not None and f.evidence.source is EvidenceSource.ALERTS
+            for sid in f.binding_sids
+        }
+        assert alerted and shown_sids(screen) == alerted
+        assert pilot.app.screen.query_one(BindingsTable).alerted == alerted
         await pilot.press("f")  # the most severe kind next
         await pilot.pause()
         first_kind = screen.browse.finding_choice
@@ -143,35 +160,38 @@ async def test_detail_pane_lists_findings_and_the_resolved_credential() -> None:
         assert screen.browse.findings_index[sid]
 
 
-async def test_user_view_clean_up_deletes_stale_bindings_after_confirmation() -> None:
+async def test_user_view_clean_up_deletes_dead_tokens_after_confirmation() -> None:
+    """The clean-up evidence backs (Twilio's 52102 naming the token); stale alone is
+    information and offers no clean-up."""
     built = build()
     async with built.app.run_test(size=SIZE) as pilot:
         screen = await wait_loaded(pilot)
-        mine = {b.sid for b in screen.browse.rows.by_identity(PILE_UP_IDENTITY)}
-        stale = kind_sids(screen, FindingKind.STALE) & mine
-        assert len(mine) > 5 and stale
-        user = await open_user(pilot, filter_first=True)
+        mine = {b.sid for b in screen.browse.rows.by_identity(DEAD_TOKEN_IDENTITY)}
+        dead = kind_sids(screen, FindingKind.DEAD_TOKEN) & mine
+        assert mine and dead
+        user = await open_user(pilot, filter_first=True, identity=DEAD_TOKEN_IDENTITY)
         assert {b.sid for b in user.bindings} == mine
-        # Walk to the stale clean-up and ask for it: the normal confirmation comes up.
-        request = await cursor_to(pilot, user, "not updated")
-        assert {b.sid for b in request.bindings} == stale
+        assert not any("not updated" in r.reason for r in user._targets.values())
+        # Walk to the dead-token clean-up and ask for it: the normal confirmation comes up.
+        request = await cursor_to(pilot, user, "token")
+        assert {b.sid for b in request.bindings} == dead
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
         await pilot.press("n")  # cancel first: nothing goes
         await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the browser")
-        assert stale <= fake_sids(built)
+        assert dead <= fake_sids(built)
 
-        user = await open_user(pilot, filter_first=False)
-        await cursor_to(pilot, user, "not updated")
+        user = await open_user(pilot, filter_first=False, identity=DEAD_TOKEN_IDENTITY)
+        await cursor_to(pilot, user, "token")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
         await pilot.press("y")
-        await wait_for(pilot, lambda: not (stale & fake_sids(built)), "the deletes")
-        assert (mine - stale) <= fake_sids(built)  # the fresh ones stay
-        # The diagnosis follows the deletes: no stale finding names a deleted binding.
+        await wait_for(pilot, lambda: not (dead & fake_sids(built)), "the deletes")
+        assert (mine - dead) <= fake_sids(built)  # any others stay
+        # The diagnosis follows the deletes: no dead-token finding names a deleted binding.
         await wait_for(
             pilot,
-            lambda: not (kind_sids(screen, FindingKind.STALE) & stale),
+            lambda: not (kind_sids(screen, FindingKind.DEAD_TOKEN) & dead),
             "the diagnosis to follow",
         )
 

@@ -1,5 +1,9 @@
-"""One user's devices: every binding of an identity with its findings, and clean-ups.
+"""One user's devices: the verdict for the identity, every binding with its findings,
+and clean-ups.
 
+The verdict ("why does X get no push?") leads: the ranked reasons with their evidence and
+action, then information and what was checked. The User resource (`is_notifiable`) is
+read by a worker when the screen opens; until then, or when it fails, one line says so.
 Dismisses with a `DeleteRequest` (the browser asks for confirmation as for any delete),
 or None.
 """
@@ -16,6 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -29,12 +34,17 @@ from bindings_tui.diagnostics import (
     newest_first,
     sort_findings,
 )
+from bindings_tui.errors import BindingsError, NotFoundError
+from bindings_tui.evidence.users import UserReachability, identity_findings
+from bindings_tui.evidence.verdict import Verdict, build_verdict
+from bindings_tui.findings import EvidenceSource
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip
 from bindings_tui.tui.cells import field_text, short_message_types
-from bindings_tui.tui.guard import guarded
+from bindings_tui.tui.guard import background, guarded
 from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.detail_pane import credential_text
+from bindings_tui.tui.widgets.evidence_text import verdict_text
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
 from bindings_tui.tui.widgets.key_footer import KeyFooter
 
@@ -47,7 +57,7 @@ CLEANUP_LABELS: dict[FindingKind, str] = {
     FindingKind.CREDENTIAL_MISSING: "whose credential does not exist",
     FindingKind.CREDENTIAL_TYPE_MISMATCH: "whose credential is for another push type",
     FindingKind.PILE_UP: "piled up (older than the newest of their type)",
-    FindingKind.STALE: "not updated for a long time",
+    FindingKind.DEAD_TOKEN: "whose token Twilio reported dead or is past its expiry",
     FindingKind.NO_NEW_MESSAGE: "not subscribed to new_message",
 }
 
@@ -80,7 +90,27 @@ def device_prompt(
             f"{SEVERITY_GLYPHS[finding.severity]} {finding.kind.label}",
             style=SEVERITY_STYLES[finding.severity],
         )
+        if finding.evidence is not None:
+            strong = finding.evidence.source is EvidenceSource.ALERTS
+            text.append(f"  {inert_str(finding.evidence.text)}", style="" if strong else "dim")
     return text
+
+
+def user_verdict(
+    report: DiagnosisReport,
+    identity: str,
+    bindings: Sequence[Binding],
+    user: UserReachability | None,
+    user_line: str,
+) -> Verdict:
+    """The report's verdict for `identity`, with its User resource when the diagnosis did
+    not read it (the TUI diagnoses the whole list, not one user): `user` read apart, or
+    `user_line` saying why there is none yet."""
+    if identity in report.users:
+        return report.verdict(identity)
+    extra = identity_findings(identity, bindings, user, report.api) if user else []
+    checked = [*report.checked(None), user.describe() if user else user_line]
+    return build_verdict(identity, bindings, [*report.findings, *extra], checked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +151,8 @@ class UserScreen(Screen[DeleteRequest | None]):
         self.service_label = service_label
         self.diagnosis_note = diagnosis_note
         self._targets: dict[str, DeleteRequest] = {}
+        self.user: UserReachability | None = None
+        self.user_line = "User resource: reading…"
         # Built here, not in compose: the browser's guarded action builds this screen, so
         # data that breaks the rendering is one line there, never a crash in compose.
         self._context_text = self._context_line()
@@ -129,13 +161,33 @@ class UserScreen(Screen[DeleteRequest | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._context_text, id="context")
-        yield Static(self._summary_text, id="user-summary")
+        with VerticalScroll(id="user-verdict"):
+            yield Static(self._summary_text, id="user-summary")
         yield OptionList(*self._option_list, id="user-devices", markup=False)
         yield KeyFooter()
 
     @guarded
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+        if self.report is not None and self.identity not in self.report.users:
+            self.read_user()
+
+    @background(group="user", description="read the user's reachability", exclusive=True)
+    async def read_user(self) -> None:
+        """`is_notifiable` from the service's User resource, then the verdict again."""
+        report = self.report
+        if report is None:
+            return
+        app = cast("BindingsApp", self.app)
+        try:
+            raw = await app.client_for(report.api).fetch_user(report.service_sid, self.identity)
+            self.user = UserReachability.from_json(self.identity, raw)
+        except NotFoundError:
+            self.user = UserReachability.missing(self.identity)
+        except BindingsError as exc:  # one line in what was checked, not an error
+            reason = clip(inert_str(exc.user_message()), 100)
+            self.user_line = f"User resource: could not be read: {reason}"
+        self.query_one("#user-summary", Static).update(self._summary())
 
     def _context_line(self) -> Text:
         text = Text(no_wrap=True, end="", overflow="ellipsis")
@@ -157,6 +209,9 @@ class UserScreen(Screen[DeleteRequest | None]):
             )
             text.stylize("italic dim")
             return text
+        verdict = user_verdict(self.report, self.identity, self.bindings, self.user, self.user_line)
+        text.append_text(verdict_text(verdict))
+        text.append("\n")
         if not findings:
             text.append("No findings for this user's devices.", style="green")
         else:
