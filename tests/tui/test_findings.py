@@ -11,9 +11,9 @@ from textual.widgets import Static
 
 from bindings_tui.browse import ALERT_FINDINGS
 from bindings_tui.diagnostics import FindingKind, Severity
-from bindings_tui.findings import EvidenceSource
 from bindings_tui.fake_twilio.anomalies import seeded_anomalies
 from bindings_tui.fake_twilio.evidence_data import DEAD_TOKEN_IDENTITY
+from bindings_tui.findings import EvidenceSource
 from bindings_tui.models import ApiFlavor
 from bindings_tui.tui.screens.confirm import ConfirmModal
 from bindings_tui.tui.screens.user import DeleteRequest, UserScreen

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -92,7 +93,7 @@ def device_prompt(
         )
         if finding.evidence is not None:
             strong = finding.evidence.source is EvidenceSource.ALERTS
-            text.append(f"  {inert_str(finding.evidence.text)}", style="" if strong else "dim")
+            text.append(f" · {inert_str(finding.evidence.text)}", style="" if strong else "dim")
     return text
 
 
@@ -153,16 +154,19 @@ class UserScreen(Screen[DeleteRequest | None]):
         self._targets: dict[str, DeleteRequest] = {}
         self.user: UserReachability | None = None
         self.user_line = "User resource: reading…"
+        self.user_read = False  # the worker has answered (read, 404 or failed)
         # Built here, not in compose: the browser's guarded action builds this screen, so
         # data that breaks the rendering is one line there, never a crash in compose.
         self._context_text = self._context_line()
         self._summary_text = self._summary()
+        self._note_text = self._devices_note()
         self._option_list = self._options()
 
     def compose(self) -> ComposeResult:
         yield Static(self._context_text, id="context")
         with VerticalScroll(id="user-verdict"):
             yield Static(self._summary_text, id="user-summary")
+        yield Static(self._note_text, id="user-note")
         yield OptionList(*self._option_list, id="user-devices", markup=False)
         yield KeyFooter()
 
@@ -171,6 +175,8 @@ class UserScreen(Screen[DeleteRequest | None]):
         self.query_one(OptionList).focus()
         if self.report is not None and self.identity not in self.report.users:
             self.read_user()
+        else:
+            self.user_read = True  # nothing to read: no diagnosis yet, or it read the user
 
     @background(group="user", description="read the user's reachability", exclusive=True)
     async def read_user(self) -> None:
@@ -187,6 +193,7 @@ class UserScreen(Screen[DeleteRequest | None]):
         except BindingsError as exc:  # one line in what was checked, not an error
             reason = clip(inert_str(exc.user_message()), 100)
             self.user_line = f"User resource: could not be read: {reason}"
+        self.user_read = True
         self.query_one("#user-summary", Static).update(self._summary())
 
     def _context_line(self) -> Text:
@@ -197,29 +204,34 @@ class UserScreen(Screen[DeleteRequest | None]):
         text.append(inert_str(self.service_label))
         return text
 
-    def _summary(self) -> Text:
-        mine = {b.sid for b in self.bindings}
-        findings = {
-            id(f): f for sid in mine for f in self.findings_by_sid.get(sid, ()) if f.binding_sids
-        }
-        text = Text()
+    def _summary(self) -> RenderableType:
+        """The verdict for the identity (or why there is none yet)."""
         if self.report is None:
-            text.append(
-                inert_str(self.diagnosis_note or "Findings appear once the list has loaded.")
-            )
-            text.stylize("italic dim")
-            return text
+            note = self.diagnosis_note or "Findings appear once the list has loaded."
+            return Text(inert_str(note), style="italic dim")
         verdict = user_verdict(self.report, self.identity, self.bindings, self.user, self.user_line)
-        text.append_text(verdict_text(verdict))
-        text.append("\n")
-        if not findings:
-            text.append("No findings for this user's devices.", style="green")
-        else:
-            text.append(f"{len(findings)} finding(s) on these devices. ", style="bold")
-            text.append("d or enter deletes the device or clean-up under the cursor ")
-            text.append("(after a confirmation).", style="dim")
-        if self.diagnosis_note:
-            text.append(f"\n{inert_str(self.diagnosis_note)}", style="dim italic")
+        return verdict_text(verdict)
+
+    def _devices_note(self) -> Text:
+        """Above the devices: how many findings they carry, what d does, and the line of
+        reads that failed (say, no Monitor permission): information, not an error."""
+        text = Text()
+        if self.report is not None:
+            mine = {b.sid for b in self.bindings}
+            findings = {
+                id(f): f
+                for sid in mine
+                for f in self.findings_by_sid.get(sid, ())
+                if f.binding_sids
+            }
+            if not findings:
+                text.append("No findings for this user's devices.", style="green")
+            else:
+                text.append(f"{len(findings)} finding(s) on these devices. ", style="bold")
+                text.append("d or enter deletes the device or clean-up under the cursor ")
+                text.append("(after a confirmation).", style="dim")
+            if self.diagnosis_note:
+                text.append(f"\n{inert_str(self.diagnosis_note)}", style="dim italic")
         return text
 
     def _options(self) -> list[Option | None]:
