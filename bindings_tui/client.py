@@ -1,4 +1,5 @@
-"""Async Twilio client for Bindings, Services, Credentials and push configuration.
+"""Async Twilio client for Bindings, Services, Credentials, push configuration, Users and
+(through a Monitor sibling) alerts.
 
 Rules this module keeps:
 - credentials go only to the configured base URL: a `next_page_url` from a body
@@ -17,8 +18,9 @@ import logging
 import platform
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
 
@@ -36,6 +38,7 @@ from bindings_tui.errors import (
     UnsafeUrlError,
     api_error_class,
 )
+from bindings_tui.evidence.alerts import Alert
 from bindings_tui.hosts import api_base_url
 from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict, Page, Service
 from bindings_tui.retry import RETRYABLE_STATUSES, RetryPolicy
@@ -188,12 +191,20 @@ class TwilioClient:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_pages: int = DEFAULT_MAX_PAGES,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        product: str | None = None,
     ) -> None:
         self.api = api
         self.credentials = credentials
+        # Kept for the Monitor sibling (`monitor_client`): same account, rules and transport.
+        self._explicit_base_url = base_url
+        self._timeout = timeout
+        self._transport = transport
+        self._monitor: TwilioClient | None = None
         # The one constructor of base URLs; it re-validates region and edge and pins the host.
+        # `product` is the host's product (default: the API's); with an explicit base URL,
+        # every product goes to that one URL.
         self.base_url = api_base_url(
-            api.host_prefix,
+            product or api.host_prefix,
             credentials.region,
             credentials.edge,
             explicit=base_url,
@@ -227,6 +238,8 @@ class TwilioClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        if self._monitor is not None:
+            await self._monitor.aclose()
         await self._http.aclose()
 
     # ---- paths -----------------------------------------------------------------
@@ -457,6 +470,62 @@ class TwilioClient:
         notifications = service.get("notifications")
         return notifications if isinstance(notifications, dict) else {}
 
+    # ---- Users and Monitor alerts (the diagnosis's evidence) ----------------------------
+
+    async def fetch_user(self, service_sid: str, identity: str) -> JsonDict:
+        """The service's User for an identity (the path takes the identity, URL-encoded):
+        Conversations v1 or Chat v2. A NotFoundError when there is none."""
+        sid = validate_sid("IS", service_sid)
+        name = quote(check_identity(identity), safe="")
+        if not name:
+            raise InputError("an identity is needed to read a user")
+        return await self._get_json(f"/{self.api.version}/Services/{sid}/Users/{name}")
+
+    def monitor_client(self) -> TwilioClient:
+        """A client for Twilio Monitor with this one's account, limits and transport: its
+        host is `monitor` under the same region/edge rules, or the same explicit base URL."""
+        if self._monitor is None:
+            self._monitor = TwilioClient(
+                self.credentials,
+                self.api,
+                base_url=self._explicit_base_url,
+                timeout=self._timeout,
+                retry=self.retry,
+                transport=self._transport,
+                max_body_bytes=self.max_body_bytes,
+                max_pages=self.max_pages,
+                sleep=self._sleep,
+                product="monitor",
+            )
+        return self._monitor
+
+    async def list_alerts(
+        self, start: datetime, end: datetime, *, limit: int, page_size: int | None = None
+    ) -> tuple[list[Alert], bool]:
+        """Monitor `GET /v1/Alerts` between `start` and `end` (newest first), at most
+        `limit`; returns (alerts, truncated). Paged like Bindings (`meta.key` alerts)."""
+        if limit < 1:
+            raise InputError("the alerts limit must be at least 1")
+        size = check_page_size(page_size or min(limit, MAX_PAGE_SIZE))
+        params: list[tuple[str, str | int]] = [
+            ("StartDate", _twilio_time(start)),
+            ("EndDate", _twilio_time(end)),
+            ("PageSize", size),
+        ]
+        monitor = self.monitor_client()
+        out: list[Alert] = []
+        pages: AsyncGenerator[Page[Alert], None] = monitor._iter_pages(  # type: ignore[assignment]
+            "/v1/Alerts", params, Alert.from_json
+        )
+        try:
+            async for page in pages:
+                out.extend(page.items)
+                if len(out) >= limit:
+                    return out[:limit], len(out) > limit or page.next_page_url is not None
+        finally:
+            await pages.aclose()
+        return out, False
+
     # ---- generic pagination -----------------------------------------------------------
 
     async def _iter_pages(
@@ -539,6 +608,11 @@ def _normalise(target: str) -> str:
     parts = urlsplit(target)
     pairs = sorted(parse_qsl(parts.query, keep_blank_values=True))
     return parts.path + "?" + urlencode(pairs)
+
+
+def _twilio_time(moment: datetime) -> str:
+    """`2026-10-25T00:00:00Z`: the spec's date-time, in GMT as Monitor asks."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _path_only(target: str) -> str:

@@ -1,8 +1,11 @@
 """Headless push diagnosis: the reads `diagnostics` needs, then its pure functions.
 
 `run_diagnostics` lists a service's bindings (or takes the ones already loaded), fetches
-each distinct credential SID once (concurrently, bounded), reads the service's push
-settings, and returns every finding plus what it resolved. No textual import.
+each distinct credential SID once (concurrently, bounded), reads the service's whole push
+configuration, Twilio Monitor's alerts for a window (default 7 days, bounded in count)
+and, for the identities asked about, their User resources; it returns every finding
+plus what it read. A read that fails (Monitor refused to a restricted key, say) is a
+line in `problems`, never the end of the diagnosis. No textual import.
 
 Thresholds come from the optional `[diagnostics]` table of `<config dir>/config.toml`
 (config dir: env BINDINGS_TUI_CONFIG_DIR, else platformdirs' user config path), and a
@@ -36,12 +39,18 @@ from bindings_tui.diagnostics import (
     service_findings,
 )
 from bindings_tui.errors import BindingsError, ConfigError, InputError, NotFoundError
+from bindings_tui.evidence.alert_findings import alert_findings
+from bindings_tui.evidence.alerts import Alert, AlertMatches, AlertWindow, match_alerts
+from bindings_tui.evidence.push_config import describe_config, push_type_findings
+from bindings_tui.evidence.users import UserReachability, identity_findings
+from bindings_tui.evidence.verdict import Verdict, build_verdict
 from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict
 from bindings_tui.sids import is_sid
 
 SETTINGS_TABLE: Final = "diagnostics"
 DEFAULT_CONCURRENCY: Final = 8
 _SETTING_KEYS: Final = ("pile_up_threshold", "stale_days")
+DEFAULT_ALERT_WINDOW: Final = AlertWindow()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +61,13 @@ class DiagnosisReport:
       (404, or a malformed SID that cannot exist);
     - `unresolved_credentials`: credential SID -> why it could not be read (no finding);
     - `notification_config`: the service's push settings, None when unreadable;
-    - `problems`: one line per read that failed without stopping the diagnosis.
+    - `problems`: one line per read that failed without stopping the diagnosis;
+    - `alert_window`: the alerts asked for (None: not read); `alerts`: every alert read
+      (push or not; only push codes ever become findings); `alerts_truncated`: the
+      window held more than `alert_window.max_alerts`; `alert_matches`: what each push
+      alert names among the bindings (recomputed by `rediagnose`);
+    - `identities`: identities asked about; `users`: their User resources (absent: the
+      read failed).
     """
 
     service_sid: str
@@ -65,6 +80,42 @@ class DiagnosisReport:
     unresolved_credentials: dict[str, str] = field(default_factory=dict)
     notification_config: JsonDict | None = None
     problems: list[str] = field(default_factory=list)
+    alert_window: AlertWindow | None = None
+    alerts: list[Alert] = field(default_factory=list)
+    alerts_truncated: bool = False
+    alert_matches: AlertMatches | None = None
+    identities: tuple[str, ...] = ()
+    users: dict[str, UserReachability] = field(default_factory=dict)
+
+    def verdict(self, identity: str) -> Verdict:
+        """The ranked answer for one identity, with what was checked."""
+        mine = [b for b in self.bindings if b.identity == identity]
+        return build_verdict(identity, mine, self.findings, self.checked(identity))
+
+    def checked(self, identity: str | None = None) -> list[str]:
+        """What this diagnosis looked at, one line each (for "nothing is wrong" too)."""
+        lines = [
+            f"{len(self.bindings)} binding(s) of the service ({self.api.label})",
+            f"{len(self.credentials)} credential(s) resolved",
+            describe_config(self.notification_config, self.api),
+        ]
+        if self.alert_window is None:
+            lines.append("Twilio alerts: not read")
+        elif self.alert_matches is None:
+            lines.append("Twilio alerts: could not be read")
+        else:
+            push = len(self.alert_matches.all_push_alerts())
+            more = (
+                " (the limit was reached: older alerts not read)" if self.alerts_truncated else ""
+            )
+            lines.append(
+                f"Twilio alerts of the last {self.alert_window.days} day(s): {len(self.alerts)} "
+                f"read, {push} about push for this service{more}"
+            )
+        if identity is not None:
+            user = self.users.get(identity)
+            lines.append(user.describe() if user else "User resource: could not be read")
+        return lines
 
 
 async def fetch_credentials(
@@ -114,11 +165,16 @@ async def run_diagnostics(
     *,
     bindings: Sequence[Binding] | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    alerts: AlertWindow | None = DEFAULT_ALERT_WINDOW,
+    identities: Sequence[str] = (),
 ) -> DiagnosisReport:
     """Diagnose one service. Pass `bindings` when they are already loaded (the TUI).
 
-    Listing errors propagate (nothing to diagnose without bindings); credential and
-    push-settings read errors other than 404 are reported in the result instead.
+    `alerts`: the Monitor window to read (None: no alerts); `identities`: whose User
+    resources to read (and who may have no binding at all).
+
+    Listing errors propagate (nothing to diagnose without bindings); credential,
+    push-settings, alerts and user read errors other than 404 are reported in the result.
     """
     if bindings is None:
         bindings = await client.list_bindings(service_sid)
@@ -140,6 +196,30 @@ async def run_diagnostics(
         config = None
         problems.append(f"push settings could not be read: {exc.user_message()}")
 
+    alert_list: list[Alert] = []
+    truncated = False
+    alerts_read = False
+    if alerts is not None:
+        try:
+            alert_list, truncated = await client.list_alerts(
+                alerts.start(now), now, limit=alerts.max_alerts
+            )
+            alerts_read = True
+        except BindingsError as exc:
+            problems.append(f"Twilio alerts could not be read: {exc.user_message()}")
+
+    wanted = tuple(dict.fromkeys(i for i in identities if i))
+    users: dict[str, UserReachability] = {}
+    for identity in wanted:
+        try:
+            users[identity] = UserReachability.from_json(
+                identity, await client.fetch_user(service_sid, identity)
+            )
+        except NotFoundError:
+            users[identity] = UserReachability.missing(identity)
+        except BindingsError as exc:
+            problems.append(f"user {identity!r} could not be read: {exc.user_message()}")
+
     report = DiagnosisReport(
         service_sid=service_sid,
         api=client.api,
@@ -151,6 +231,13 @@ async def run_diagnostics(
         unresolved_credentials=unresolved,
         notification_config=config,
         problems=problems,
+        alert_window=alerts,
+        alerts=alert_list,
+        alerts_truncated=truncated,
+        # An empty match until rediagnose ties the alerts (None: they could not be read).
+        alert_matches=AlertMatches() if alerts_read else None,
+        identities=wanted,
+        users=users,
     )
     return await asyncio.to_thread(rediagnose, report, bindings, now)
 
@@ -159,12 +246,25 @@ def rediagnose(
     report: DiagnosisReport, bindings: Sequence[Binding], now: datetime
 ) -> DiagnosisReport:
     """The findings for `bindings` (say, after some were deleted), reusing the report's
-    resolved credentials and push settings: no network. Pure; fine to run in a thread."""
+    resolved credentials, push settings, alerts and users: no network. Pure; fine to run
+    in a thread. Alerts are tied again, so a deleted binding's alerts move to the service."""
     findings = compute_binding_findings(bindings, report.settings, now)
     findings += credential_findings(bindings, report.credentials)
     if report.notification_config is not None:
         findings += service_findings(report.notification_config, report.api)
-    return replace(report, now=now, bindings=bindings, findings=findings)
+        findings += push_type_findings(report.notification_config, report.api, bindings)
+    matches = report.alert_matches
+    if matches is not None and report.alert_window is not None:
+        matches = match_alerts(report.alerts, bindings, report.service_sid, report.credentials)
+        findings += alert_findings(matches, bindings, report.alert_window.days)
+    if report.identities:
+        by_identity: dict[str, list[Binding]] = {i: [] for i in report.identities}
+        for b in bindings:
+            if b.identity in by_identity:
+                by_identity[b.identity].append(b)
+        for identity, mine in by_identity.items():
+            findings += identity_findings(identity, mine, report.users.get(identity), report.api)
+    return replace(report, now=now, bindings=bindings, findings=findings, alert_matches=matches)
 
 
 # ---- settings ---------------------------------------------------------------------------------
@@ -233,7 +333,9 @@ def _settings_from(path: Path, table: object, where: str) -> dict[str, int]:
 
 __all__ = [
     "CONFIG_FILE",
+    "DEFAULT_ALERT_WINDOW",
     "DEFAULT_CONCURRENCY",
+    "AlertWindow",
     "DiagnosisReport",
     "fetch_credentials",
     "load_settings",

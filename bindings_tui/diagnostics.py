@@ -12,8 +12,15 @@ Findings and how they are grouped (one `Finding` each):
   with a null/empty identity or endpoint are left out: they route to nobody.
 - `pile-up`: one per (identity, binding type) with more than `pile_up_threshold`
   bindings; binding SIDs newest first, so "keep the first, delete the rest" is easy.
-- `stale`: one per binding whose `date_updated` (else `date_created`) is more than
-  `stale_days` days before `now`. No date at all means no finding (unknown, not stale).
+- `stale` (info): one per binding whose `date_updated` (else `date_created`) is more
+  than `stale_days` days before `now`. No date at all means no finding (unknown, not
+  stale). Age alone is no failure: `date_updated` is the last registration, and Twilio
+  removes bindings whose tokens APNs/FCM reject. Not a clean-up.
+- `dead-token`: an fcm binding past FCM's documented 270-day expiry of inactive tokens
+  (alerts that reject a token add more, in `evidence.alerts`). The clean-up evidence backs.
+- `legacy-gcm`: one per `gcm` binding and one per `gcm` credential (Google shut legacy
+  GCM/FCM down in June 2024); `legacy-fcm-key`: an `fcm` credential last updated before
+  that shutdown may still hold a legacy server key.
 - `no-new-message`: one per binding whose `message_types` lacks `new_message`. A
   binding whose body has no `message_types` field (or null) is unknown: no finding.
 - `credential-missing`: one per credential SID that does not exist (or is malformed).
@@ -25,104 +32,43 @@ Findings and how they are grouped (one `Finding` each):
 - `push-disabled`: the service's `new_message` push is explicitly disabled
   (`binding_sids` is empty: it concerns every binding of the service).
 
+Every finding carries its `evidence` (alerts, a Twilio resource, a documented limit, or
+"heuristic: ...") and an `action`. The model lives in `findings`.
+
 `summary` and `details` carry user data (identities, endpoints) as is: render them
 through `textsafe.make_visible` or as `rich.text.Text`, never as markup.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from bindings_tui.errors import InputError
-from bindings_tui.models import ApiFlavor, Binding, Credential
+from bindings_tui.findings import (
+    SEVERITY,
+    Evidence,
+    EvidenceSource,
+    Finding,
+    FindingKind,
+    Severity,
+    documented,
+    from_twilio,
+    heuristic,
+)
+from bindings_tui.models import ApiFlavor, Binding, Credential, parse_time
+from bindings_tui.push_codes import (
+    FCM_TOKEN_EXPIRY_DAYS,
+    FCM_TOKEN_EXPIRY_SOURCE,
+    LEGACY_FCM_SHUTDOWN,
+    LEGACY_FCM_SOURCE,
+)
 
 NEW_MESSAGE: Final = "new_message"
 PUSH_BINDING_TYPES: Final = frozenset({"apn", "fcm", "gcm"})
 DAY_SECONDS: Final = 86_400
-
-
-class FindingKind(enum.StrEnum):
-    """What is wrong. The values are stable: the CLI's JSON and the TUI filter use them."""
-
-    SHARED_ENDPOINT = "shared-endpoint"
-    PILE_UP = "pile-up"
-    STALE = "stale"
-    NO_NEW_MESSAGE = "no-new-message"
-    CREDENTIAL_MISSING = "credential-missing"
-    CREDENTIAL_TYPE_MISMATCH = "credential-type-mismatch"
-    APN_SANDBOX = "apn-sandbox"
-    PUSH_DISABLED = "push-disabled"
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS: Final[dict[FindingKind, str]] = {
-    FindingKind.SHARED_ENDPOINT: "Endpoint shared by several identities",
-    FindingKind.PILE_UP: "Many bindings of one type for an identity",
-    FindingKind.STALE: "Not updated for a long time",
-    FindingKind.NO_NEW_MESSAGE: "Not subscribed to new_message",
-    FindingKind.CREDENTIAL_MISSING: "Credential does not exist",
-    FindingKind.CREDENTIAL_TYPE_MISMATCH: "Credential type does not match binding type",
-    FindingKind.APN_SANDBOX: "APN sandbox credential",
-    FindingKind.PUSH_DISABLED: "new_message push disabled for the service",
-}
-
-
-class Severity(enum.StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        """0 for the most severe; sort by it."""
-        return _SEVERITY_RANK[self]
-
-
-_SEVERITY_RANK: Final[dict[Severity, int]] = {
-    Severity.ERROR: 0,
-    Severity.WARNING: 1,
-    Severity.INFO: 2,
-}
-
-SEVERITY: Final[dict[FindingKind, Severity]] = {
-    FindingKind.SHARED_ENDPOINT: Severity.ERROR,
-    FindingKind.PILE_UP: Severity.WARNING,
-    FindingKind.STALE: Severity.WARNING,
-    FindingKind.NO_NEW_MESSAGE: Severity.WARNING,
-    FindingKind.CREDENTIAL_MISSING: Severity.ERROR,
-    FindingKind.CREDENTIAL_TYPE_MISMATCH: Severity.ERROR,
-    FindingKind.APN_SANDBOX: Severity.INFO,
-    FindingKind.PUSH_DISABLED: Severity.ERROR,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One diagnosis. `details` holds JSON-ready values only (str, int, bool, None, lists)."""
-
-    kind: FindingKind
-    severity: Severity
-    binding_sids: tuple[str, ...]
-    identity: str | None
-    summary: str
-    details: dict[str, Any] = field(default_factory=dict, hash=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "severity": self.severity.value,
-            "identity": self.identity,
-            "binding_sids": list(self.binding_sids),
-            "summary": self.summary,
-            "details": self.details,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +162,10 @@ def compute_binding_findings(
     by_endpoint: dict[str, dict[str, list[Binding]]] = {}
     by_identity_type: dict[tuple[str, str | None], list[Binding]] = {}
     stale: list[Finding] = []
+    dead: list[Finding] = []
+    legacy: list[Finding] = []
     no_new_message: list[Finding] = []
+    expiry_seconds = FCM_TOKEN_EXPIRY_DAYS * DAY_SECONDS
 
     for b in bindings:
         identity = b.identity or None
@@ -236,6 +185,11 @@ def compute_binding_findings(
             age = (now - _utc(reference)).total_seconds()
             if age > stale_seconds:
                 stale.append(_stale_finding(b, age, settings, b.date_updated is not None))
+            if age > expiry_seconds and b.binding_type == "fcm":
+                dead.append(_expired_fcm_finding(b, age))
+
+        if b.binding_type == "gcm":
+            legacy.append(_legacy_gcm_binding_finding(b))
 
         if b.message_types_sent and NEW_MESSAGE not in b.message_types:
             no_new_message.append(_no_new_message_finding(b))
@@ -250,7 +204,7 @@ def compute_binding_findings(
         for (identity, binding_type), group in by_identity_type.items()
         if len(group) > settings.pile_up_threshold
     ]
-    return [*shared, *pile_ups, *stale, *no_new_message]
+    return [*shared, *pile_ups, *stale, *dead, *legacy, *no_new_message]
 
 
 def _shared_endpoint_finding(key: str, owners: dict[str, list[Binding]]) -> Finding:
@@ -274,6 +228,11 @@ def _shared_endpoint_finding(key: str, owners: dict[str, list[Binding]]) -> Find
             "binding_types": types,
             "identities": identities,
         },
+        evidence=heuristic(f"one endpoint registered under {len(identities)} identities"),
+        action=(
+            "delete the bindings of identities that no longer use the device; have the app "
+            "unregister on logout"
+        ),
     )
 
 
@@ -288,7 +247,9 @@ def _pile_up_finding(
         identity=identity,
         summary=(
             f"{identity} has {len(group)} {_type_label(binding_type)} bindings "
-            f"(more than {settings.pile_up_threshold}): stale device tokens pile up"
+            f"(more than {settings.pile_up_threshold}): each push also goes to old tokens, "
+            "and the device in use may not be the first tried (no Conversations limit is "
+            "documented: delivery is not blocked)"
         ),
         details={
             "binding_type": binding_type,
@@ -296,6 +257,11 @@ def _pile_up_finding(
             "threshold": settings.pile_up_threshold,
             "newest_sid": ordered[0].sid,
         },
+        evidence=heuristic(
+            f"{len(group)} bindings of one type, more than the threshold of "
+            f"{settings.pile_up_threshold}"
+        ),
+        action="keep the newest binding and delete the rest; have the app unregister old tokens",
     )
 
 
@@ -312,7 +278,8 @@ def _stale_finding(
         summary=(
             f"{_type_label(b.binding_type)} binding of {_who(b.identity)} not "
             f"{'updated' if from_updated else 'updated since creation'} for {days} days "
-            f"(more than {settings.stale_days}): the device token has probably rotated"
+            f"(more than {settings.stale_days}): information, not a failure (date_updated is "
+            "the last registration; Twilio removes bindings whose tokens are rejected)"
         ),
         details={
             "days_since_update": days,
@@ -321,6 +288,46 @@ def _stale_finding(
             "date_field": "date_updated" if from_updated else "date_created",
             "binding_type": b.binding_type,
         },
+        evidence=heuristic(f"not updated for {days} days"),
+        action="nothing needed unless alerts name it; delete it only if the device is gone",
+    )
+
+
+def _expired_fcm_finding(b: Binding, age_seconds: float) -> Finding:
+    days = int(age_seconds // DAY_SECONDS)
+    return Finding(
+        kind=FindingKind.DEAD_TOKEN,
+        severity=SEVERITY[FindingKind.DEAD_TOKEN],
+        binding_sids=(b.sid,),
+        identity=b.identity,
+        summary=(
+            f"fcm binding of {_who(b.identity)} not registered again for {days} days: past the "
+            f"{FCM_TOKEN_EXPIRY_DAYS}-day expiry of inactive FCM tokens"
+        ),
+        details={"days_since_update": days, "expiry_days": FCM_TOKEN_EXPIRY_DAYS},
+        evidence=documented(
+            f"FCM expires tokens inactive for {FCM_TOKEN_EXPIRY_DAYS} days "
+            f"({FCM_TOKEN_EXPIRY_SOURCE}); not updated for {days} days"
+        ),
+        action="delete the binding; the app registers a fresh token on its next start",
+    )
+
+
+def _legacy_gcm_binding_finding(b: Binding) -> Finding:
+    return Finding(
+        kind=FindingKind.LEGACY_GCM,
+        severity=SEVERITY[FindingKind.LEGACY_GCM],
+        binding_sids=(b.sid,),
+        identity=b.identity,
+        summary=(
+            f"gcm binding of {_who(b.identity)}: legacy GCM, shut down by Google in June 2024"
+        ),
+        details={"binding_type": "gcm", "credential_sid": b.credential_sid},
+        evidence=documented(f"binding_type gcm; legacy FCM/GCM shut down ({LEGACY_FCM_SOURCE})"),
+        action=(
+            "have the app register again as fcm with an FCM v1 credential, then delete "
+            "this gcm binding"
+        ),
     )
 
 
@@ -336,6 +343,8 @@ def _no_new_message_finding(b: Binding) -> Finding:
             f"to new_message (message_types: {listed}): it gets no message pushes"
         ),
         details={"message_types": list(b.message_types), "binding_type": b.binding_type},
+        evidence=from_twilio(f"the binding's message_types are: {listed}"),
+        action="register the binding again with new_message in message_types",
     )
 
 
@@ -364,6 +373,7 @@ def credential_findings(
     missing: list[Finding] = []
     mismatched: list[Finding] = []
     sandbox: list[Finding] = []
+    legacy: list[Finding] = []
     for sid, users in by_credential.items():
         if sid not in credentials:
             continue
@@ -381,7 +391,13 @@ def credential_findings(
             mismatched.append(_mismatch_finding(credential, b_type, group))
         if cred_type == "apn" and credential.sandbox:
             sandbox.append(_sandbox_finding(credential, users))
-    return [*missing, *mismatched, *sandbox]
+        if cred_type == "gcm":
+            legacy.append(_legacy_gcm_credential_finding(credential, users))
+        elif cred_type == "fcm":
+            updated = parse_time(credential.raw.get("date_updated"))
+            if updated is not None and updated < LEGACY_FCM_SHUTDOWN:
+                legacy.append(_legacy_fcm_key_finding(credential, users, updated))
+    return [*missing, *mismatched, *legacy, *sandbox]
 
 
 def _credential_name(credential: Credential) -> str:
@@ -411,6 +427,11 @@ def _missing_finding(sid: str, users: list[Binding]) -> Finding:
             "pushes to them cannot be sent"
         ),
         details={"credential_sid": sid, "binding_types": types},
+        evidence=from_twilio(f"the Credentials resource answered 404 for {sid}"),
+        action=(
+            "put an existing credential's SID in the app's access token (push_credential_sid) "
+            "and have the app register again"
+        ),
     )
 
 
@@ -425,6 +446,10 @@ def _mismatch_finding(credential: Credential, binding_type: str, group: list[Bin
             f"{_credential_name(credential)}: the push service rejects them"
         ),
         details={**_credential_details(credential), "binding_type": binding_type},
+        evidence=from_twilio(
+            f"credential {credential.sid} has type {credential.type}, the bindings {binding_type}"
+        ),
+        action=f"use a {binding_type} credential for {binding_type} bindings and register again",
     )
 
 
@@ -439,6 +464,49 @@ def _sandbox_finding(credential: Credential, users: list[Binding]) -> Finding:
             "an App Store/TestFlight (production) build gets no pushes"
         ),
         details=_credential_details(credential),
+        evidence=from_twilio(f"credential {credential.sid} has sandbox true"),
+        action="fine for development builds; production builds need a production credential",
+    )
+
+
+def _legacy_gcm_credential_finding(credential: Credential, users: list[Binding]) -> Finding:
+    return Finding(
+        kind=FindingKind.LEGACY_GCM,
+        severity=SEVERITY[FindingKind.LEGACY_GCM],
+        binding_sids=tuple(b.sid for b in users),
+        identity=_common_identity(users),
+        summary=(
+            f"{len(users)} binding(s) use gcm credential {_credential_name(credential)}: "
+            "its legacy API key stopped working when Google shut legacy GCM/FCM down in 2024"
+        ),
+        details=_credential_details(credential),
+        evidence=documented(f"credential type gcm; legacy FCM/GCM shut down ({LEGACY_FCM_SOURCE})"),
+        action=(
+            "create an fcm credential with an FCM v1 service account; have the app register "
+            "as fcm with it, then delete the gcm bindings"
+        ),
+    )
+
+
+def _legacy_fcm_key_finding(
+    credential: Credential, users: list[Binding], updated: datetime
+) -> Finding:
+    day = f"{_utc(updated):%Y-%m-%d}"
+    return Finding(
+        kind=FindingKind.LEGACY_FCM_KEY,
+        severity=SEVERITY[FindingKind.LEGACY_FCM_KEY],
+        binding_sids=tuple(b.sid for b in users),
+        identity=_common_identity(users),
+        summary=(
+            f"fcm credential {_credential_name(credential)} was last updated {day}, before "
+            "Google's June 2024 shutdown of legacy FCM: it may still hold a legacy server key"
+        ),
+        details={**_credential_details(credential), "date_updated": _utc(updated).isoformat()},
+        evidence=heuristic(
+            f"credential not updated since {day}; the API never shows which kind of secret it "
+            "holds (alerts 52116/52117 would confirm)"
+        ),
+        action="make sure the credential holds an FCM v1 service account; upload one if not",
     )
 
 
@@ -485,6 +553,8 @@ def service_findings(notification_config: Mapping[str, Any], api: ApiFlavor) -> 
                 "badge_count_enabled": _as_bool(new_message.get("badge_count_enabled")),
                 "log_enabled": _as_bool(notification_config.get("log_enabled")),
             },
+            evidence=from_twilio(f"{api.label} {where}: new_message.enabled is false"),
+            action=f"turn new_message push on in the service's {where}",
         )
     ]
 
@@ -519,13 +589,15 @@ def severity_by_sid(findings: Iterable[Finding]) -> dict[str, Severity]:
 
 
 # Kinds whose bindings a user may want gone in one go; a sandbox credential is a hint
-# about the app build, and a disabled push setting names no binding.
+# about the app build, and a disabled push setting names no binding. Stale is not among
+# them: age alone is no failure. A dead token (an alert naming it, or an FCM token past
+# its documented expiry) is the clean-up that evidence backs.
 CLEANUP_KINDS: Final = (
     FindingKind.SHARED_ENDPOINT,
     FindingKind.CREDENTIAL_MISSING,
     FindingKind.CREDENTIAL_TYPE_MISMATCH,
+    FindingKind.DEAD_TOKEN,
     FindingKind.PILE_UP,
-    FindingKind.STALE,
     FindingKind.NO_NEW_MESSAGE,
 )
 
@@ -576,6 +648,8 @@ __all__ = [
     "CLEANUP_KINDS",
     "SEVERITY",
     "DiagnosticsSettings",
+    "Evidence",
+    "EvidenceSource",
     "Finding",
     "FindingKind",
     "Severity",

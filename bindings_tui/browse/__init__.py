@@ -7,7 +7,7 @@
 - `findings_choice`: `f`'s choice of rows by finding.
 """
 
-from bindings_tui.browse.findings_choice import ALL_FINDINGS, FindingChoice
+from bindings_tui.browse.findings_choice import ALERT_FINDINGS, ALL_FINDINGS, FindingChoice
 from bindings_tui.browse.listing import Listing, LoadState
 from bindings_tui.browse.session import (
     BrowseSession,
@@ -20,6 +20,7 @@ from bindings_tui.browse.session import (
 )
 
 __all__ = [
+    "ALERT_FINDINGS",
     "ALL_FINDINGS",
     "BrowseSession",
     "Change",

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from bindings_tui.browse.findings_choice import (
     ALL_FINDINGS,
     FindingChoice,
+    choices,
     chosen_sids,
-    kinds_in,
     next_choice,
 )
 from bindings_tui.browse.listing import Listing, LoadState
@@ -330,7 +330,7 @@ class BrowseSession:
         change = Change.FINDINGS | Change.DETAIL
         choice = self.finding_choice
         if choice is not None:
-            if choice != ALL_FINDINGS and choice not in kinds_in(report.findings):
+            if choice != ALL_FINDINGS and choice not in choices(report.findings):
                 self.finding_choice = None
             self._restrict_to_choice()
             change |= Change.ROWS | Change.STATUS

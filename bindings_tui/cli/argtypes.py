@@ -192,3 +192,17 @@ def fault_spec(text: str) -> str:
             f"(got {shown(text, 40)})"
         )
     return text
+
+
+@_argument_type
+def alerts_days(text: str) -> int:
+    from bindings_tui.evidence.alerts import MAX_ALERT_DAYS
+
+    return _int(text, 1, MAX_ALERT_DAYS, "days of Twilio alerts; Twilio keeps 30")
+
+
+@_argument_type
+def max_alerts(text: str) -> int:
+    from bindings_tui.evidence.alerts import MAX_MAX_ALERTS
+
+    return _int(text, 1, MAX_MAX_ALERTS, "alerts read at most")

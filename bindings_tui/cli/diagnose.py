@@ -1,6 +1,11 @@
 """`bindings-tui diagnose`: why does a user get no push? Findings for one service.
 
     bindings-tui diagnose --service IS... [-o table|json] [--stale-days N] [--pile-up N]
+                          [--identity X ...] [--alerts-days N] [--max-alerts N]
+
+With --identity, the answer leads with a verdict per identity: the most likely reasons
+it gets no push, each with its evidence and what to do, or that nothing was found and
+what was checked.
 
 Exit 0 whenever the diagnosis ran, findings or not; errors go to the CLI's one handler
 (`common.handle_errors`: BindingsError: one line, exit 1; InputError: exit 2).
@@ -26,6 +31,8 @@ from bindings_tui.diagnostics import (
     summary_counts,
 )
 from bindings_tui.errors import BindingsError, InputError
+from bindings_tui.evidence.alerts import DEFAULT_ALERT_DAYS, DEFAULT_MAX_ALERTS, AlertWindow
+from bindings_tui.evidence.verdict import Verdict
 from bindings_tui.hosts import shown
 from bindings_tui.models import ApiFlavor, Binding
 from bindings_tui.output import json_dumps
@@ -46,9 +53,32 @@ def add_diagnose_parser(subparsers: Any, parents: Sequence[argparse.ArgumentPars
         description=(
             "Diagnose a service's push setup: endpoints shared by identities, piles of "
             "bindings, stale bindings, bindings without new_message, missing or mismatched "
-            "credentials, APN sandbox credentials, and disabled new_message push. Thresholds "
-            "default to the [diagnostics] table of config.toml in the config directory."
+            "credentials, APN sandbox credentials, legacy GCM, switched-off push types, and "
+            "Twilio's own push alerts (Monitor, error codes 52xxx). Thresholds default to the "
+            "[diagnostics] table of config.toml in the config directory."
         ),
+    )
+    p.add_argument(
+        "--identity",
+        action="append",
+        type=argtypes.identity,
+        default=None,
+        metavar="IDENTITY",
+        help="lead with the verdict for this identity: why it gets no push (repeatable)",
+    )
+    p.add_argument(
+        "--alerts-days",
+        type=argtypes.alerts_days,
+        default=DEFAULT_ALERT_DAYS,
+        metavar="N",
+        help=f"read Twilio's alerts of the last N days (1..30, default {DEFAULT_ALERT_DAYS})",
+    )
+    p.add_argument(
+        "--max-alerts",
+        type=argtypes.max_alerts,
+        default=DEFAULT_MAX_ALERTS,
+        metavar="N",
+        help=f"read at most N alerts (default {DEFAULT_MAX_ALERTS})",
     )
     p.add_argument("-o", "--output", choices=DIAGNOSE_FORMATS, default="table")
     p.add_argument(
@@ -150,14 +180,93 @@ async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 f"{s.sid} {make_visible(s.friendly_name or '')!r}" for s in services
             )
             raise InputError(f"--service IS... is required; the demo's services: {choices}")
-        report = await run_diagnostics(client, service, settings, now)
+        identities = tuple(getattr(args, "identity", None) or ())
+        window = AlertWindow(
+            days=getattr(args, "alerts_days", DEFAULT_ALERT_DAYS),
+            max_alerts=getattr(args, "max_alerts", DEFAULT_MAX_ALERTS),
+        )
+        report = await run_diagnostics(
+            client, service, settings, now, alerts=window, identities=identities
+        )
     for problem in report.problems:
         err.write(f"{PROG}: warning: {make_visible(problem)}\n")
     if args.output == "json":
-        out.write(json_dumps(findings_json(report.findings), indent=2) + "\n")
+        document: object = (
+            verdicts_json(report, identities) if identities else findings_json(report.findings)
+        )
+        out.write(json_dumps(document, indent=2) + "\n")
+    elif identities:
+        out.write(render_verdicts(report, identities, full=args.full))
     else:
         out.write(render_table(report, full=args.full))
     return 0
+
+
+def verdicts_json(report: DiagnosisReport, identities: Sequence[str]) -> dict[str, Any]:
+    """`-o json` with --identity: a verdict per identity, then the findings concerning them."""
+    verdicts = [report.verdict(identity) for identity in identities]
+    # The verdicts' findings, once each, in the report's order.
+    chosen = {id(f) for v in verdicts for f in (*v.reasons, *v.information)}
+    relevant = [f for f in report.findings if id(f) in chosen]
+    return {
+        "service_sid": report.service_sid,
+        "api": report.api.value,
+        "now": report.now.astimezone(UTC).isoformat(),
+        "alerts_window_days": report.alert_window.days if report.alert_window else None,
+        "verdicts": [v.to_json() for v in verdicts],
+        "findings": findings_json(relevant),
+    }
+
+
+def render_verdicts(
+    report: DiagnosisReport, identities: Sequence[str], *, full: bool = False
+) -> str:
+    """One block per identity: the verdict, its ranked reasons (evidence, action), what
+    else was noted, what was checked. Server data goes through `make_visible`."""
+    lines = [
+        f"Push diagnosis of {make_visible(report.service_sid)} ({report.api.label}) as of "
+        f"{report.now.astimezone(UTC):%Y-%m-%d %H:%M}Z"
+    ]
+    for identity in identities:
+        lines.append("")
+        lines.extend(_verdict_lines(report.verdict(identity), full=full))
+    return "\n".join(lines) + "\n"
+
+
+def _verdict_lines(verdict: Verdict, *, full: bool) -> list[str]:
+    who = make_visible(verdict.identity)
+    lines = [f"== {who}: {len(verdict.binding_sids)} binding(s)"]
+    lines.append(make_visible(verdict.headline))
+    for number, finding in enumerate(verdict.reasons, 1):
+        lines.append(
+            f"  {number}. {finding.severity.value.upper()} {finding.kind.value}: "
+            f"{make_visible(finding.summary)}"
+        )
+        lines.extend(_evidence_lines(finding, "     "))
+        shown = finding.binding_sids if full else finding.binding_sids[:DEFAULT_SHOWN_BINDINGS]
+        if len(finding.binding_sids) > 1:
+            lines.append(f"     bindings: {make_visible(', '.join(shown))}")
+            if len(shown) < len(finding.binding_sids):
+                lines.append(f"     ... and {len(finding.binding_sids) - len(shown)} more")
+    if verdict.information:
+        lines.append("  also noted (information, not a cause):")
+        for finding in verdict.information:
+            lines.append(f"   - {finding.kind.value}: {make_visible(finding.summary)}")
+    lines.append("  checked:")
+    lines.extend(f"   - {make_visible(line)}" for line in verdict.checked)
+    return lines
+
+
+def _evidence_lines(finding: Finding, indent: str) -> list[str]:
+    lines: list[str] = []
+    if finding.evidence is not None:
+        lines.append(f"{indent}evidence: {make_visible(finding.evidence.text)}")
+        if finding.evidence.alert_sids:
+            sids = ", ".join(finding.evidence.alert_sids[:DEFAULT_SHOWN_BINDINGS])
+            lines.append(f"{indent}alerts: {make_visible(sids)}")
+    if finding.action:
+        lines.append(f"{indent}do: {make_visible(finding.action)}")
+    return lines
 
 
 def findings_json(findings: Sequence[Finding]) -> list[dict[str, Any]]:
@@ -205,8 +314,10 @@ def render_table(report: DiagnosisReport, *, full: bool = False) -> str:
             lines.append(
                 f"  - {make_visible(finding.binding_sids[0])}  {make_visible(finding.summary)}"
             )
+            lines.extend(_evidence_lines(finding, "      "))
             continue
         lines.append(f"  - {make_visible(finding.summary)}")
+        lines.extend(_evidence_lines(finding, "      "))
         shown = finding.binding_sids if full else finding.binding_sids[:DEFAULT_SHOWN_BINDINGS]
         for sid in shown:
             b = by_sid.get(sid)
@@ -219,7 +330,23 @@ def render_table(report: DiagnosisReport, *, full: bool = False) -> str:
     lines.append("")
     lines.extend(_credential_lines(report))
     lines.extend(_push_settings_lines(report))
+    lines.extend(_alerts_lines(report))
     return "\n".join(lines) + "\n"
+
+
+def _alerts_lines(report: DiagnosisReport) -> list[str]:
+    window, matches = report.alert_window, report.alert_matches
+    if window is None:
+        return ["alerts: not read"]
+    if matches is None:
+        return [f"alerts: could not be read (window {window.days} day(s))"]
+    push = len(matches.all_push_alerts())
+    limit = f"; the limit of {window.max_alerts} was reached" if report.alerts_truncated else ""
+    return [
+        f"alerts: {len(report.alerts)} read from the last {window.days} day(s), {push} about "
+        f"push here ({matches.ignored} not about push, {matches.other_service} for other "
+        f"services){limit}"
+    ]
 
 
 def _credential_lines(report: DiagnosisReport) -> list[str]:
@@ -275,5 +402,7 @@ __all__ = [
     "findings_json",
     "parse_now",
     "render_table",
+    "render_verdicts",
     "run_diagnose",
+    "verdicts_json",
 ]

@@ -7,6 +7,8 @@ Serves, for Conversations v1 (`/v1`) and Chat v2 (`/v2`):
 - `GET|DELETE /vN/Services/{IS}/Bindings/{BS}`
 - `GET /vN/Credentials`, `GET /vN/Credentials/{CR}`
 - `GET /v1/Services/{IS}/Configuration/Notifications`
+- `GET /vN/Services/{IS}/Users/{Identity}` (the identity, or the user's US SID)
+- Monitor: `GET /v1/Alerts` (StartDate, EndDate, LogLevel, PageSize, Page, PageToken)
 
 Stricter than Twilio on one point: an `Identity` value containing a comma is refused
 (400, code 20001) so that a client joining repeated values with commas shows up.
@@ -20,8 +22,9 @@ import binascii
 import hmac
 import re
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import httpx
 
@@ -32,6 +35,7 @@ from bindings_tui.fake_twilio import render
 from bindings_tui.fake_twilio.config import FakeConfig
 from bindings_tui.fake_twilio.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE
 from bindings_tui.fake_twilio.data import generate
+from bindings_tui.fake_twilio.evidence_data import FakeAlert
 from bindings_tui.fake_twilio.faults import (
     ConnectionDropped,
     Fault,
@@ -42,7 +46,7 @@ from bindings_tui.fake_twilio.faults import (
 from bindings_tui.fake_twilio.http_types import RecordedRequest, Request, Response
 from bindings_tui.fake_twilio.records import FakeBinding
 from bindings_tui.fake_twilio.store import InvalidPageToken, Store, decode_token, paginate
-from bindings_tui.models import ApiFlavor
+from bindings_tui.models import ApiFlavor, parse_time
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -56,12 +60,16 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^/(?P<v>v[12])/Services/(?P<svc>{_SID})/Bindings/(?P<sid>{_SID})$"), "binding"),
     (re.compile(rf"^/(?P<v>v[12])/Services/(?P<svc>{_SID})/Bindings$"), "bindings"),
     (re.compile(rf"^/(?P<v>v1)/Services/(?P<svc>{_SID})/Configuration/Notifications$"), "notif"),
+    (re.compile(rf"^/(?P<v>v[12])/Services/(?P<svc>{_SID})/Users/(?P<user>{_SID})$"), "user"),
     (re.compile(rf"^/(?P<v>v[12])/Services/(?P<svc>{_SID})$"), "service"),
+    (re.compile(r"^/(?P<v>v1)/Alerts$"), "alerts"),
     (re.compile(r"^/(?P<v>v[12])/Services$"), "services"),
     (re.compile(rf"^/(?P<v>v[12])/Credentials/(?P<sid>{_SID})$"), "credential"),
     (re.compile(r"^/(?P<v>v[12])/Credentials$"), "credentials"),
 ]
 _METHODS = {"binding": ("GET", "DELETE")}
+# Matched on the raw path: the identity is one escaped segment.
+_USER_ROUTE = re.compile(rf"^/(?P<v>v[12])/Services/(?P<svc>{_SID})/Users/(?P<user>{_SID})$")
 
 
 class _BadRequest(Exception):
@@ -89,6 +97,7 @@ def _parse_request(scope: Scope) -> Request:
         scheme=str(scope.get("scheme", "http")),
         host=host,
         authorization=headers.get("authorization"),
+        raw_path=bytes(scope.get("raw_path") or b"").decode("latin-1"),
     )
 
 
@@ -244,6 +253,12 @@ class FakeTwilio:
 
     def handle(self, request: Request) -> Response:
         """The normal (fault-free) answer to an authenticated request."""
+        user = _USER_ROUTE.match(request.raw_path) if request.raw_path else None
+        if user is not None:
+            if request.method != "GET":
+                return h.method_not_allowed(request.method)
+            parts = user.groupdict() | {"user": unquote(user.group("user"))}
+            return self._dispatch("user", parts, request)
         for pattern, name in _ROUTES:
             match = pattern.match(request.path)
             if match is None:
@@ -271,6 +286,8 @@ class FakeTwilio:
                 request, "credentials", store.sorted_credential_sids(), store.credentials.get,
                 lambda _c: True, lambda c: render.credential_json(api, base, c, account), "CR",
             )  # fmt: skip
+        if name == "alerts":
+            return self._list_alerts(request)
         if name == "credential":
             credential = store.credentials.get(parts["sid"])
             if credential is None:
@@ -283,6 +300,18 @@ class FakeTwilio:
             return Response(200, render.service_json(api, base, service, account))
         if name == "notif":
             return Response(200, render.conversations_notifications_json(base, service, account))
+        if name == "user":
+            user = store.user(service.sid, parts["user"]) or next(
+                (
+                    u
+                    for u in (store.user(service.sid, i) for i in self._identities(service.sid))
+                    if u is not None and u.sid == parts["user"]
+                ),
+                None,
+            )
+            if user is None:
+                return h.not_found(request.path)
+            return Response(200, render.user_json(api, base, user, service, account))
         if name == "bindings":
             return self._list_bindings(request, api, service.sid)
         binding = store.binding(service.sid, parts["sid"])
@@ -330,6 +359,45 @@ class FakeTwilio:
             lambda b: b.binding_type in allowed,
             lambda b: render.binding_json(api, base, b, account),
             "BS",
+            filters,
+        )
+
+    def _identities(self, service_sid: str) -> list[str]:
+        return list(self.store.bindings[service_sid].by_identity)
+
+    def _list_alerts(self, request: Request) -> Response:
+        bounds: dict[str, datetime] = {}
+        level: str | None = None
+        filters: list[tuple[str, str]] = []
+        for key, value in request.query:
+            if key in ("StartDate", "EndDate"):
+                moment = parse_time(value)
+                if moment is None:
+                    raise _BadRequest(h.invalid_parameter(f"Invalid {key} {value!r}"))
+                bounds[key] = moment
+                filters.append((key, value))
+            elif key == "LogLevel":
+                level = value
+                filters.append((key, value))
+        start = int(bounds["StartDate"].timestamp()) if "StartDate" in bounds else None
+        end = int(bounds["EndDate"].timestamp()) if "EndDate" in bounds else None
+
+        def accept(a: FakeAlert) -> bool:
+            return (
+                (start is None or a.generated >= start)
+                and (end is None or a.generated <= end)
+                and (level is None or a.log_level == level)
+            )
+
+        account = self.config.account_sid
+        return self._list(
+            request,
+            "alerts",
+            self.store.sorted_alert_sids(),
+            self.store.alerts.get,
+            accept,
+            lambda a: render.alert_json(request.base, a, account),
+            "NO",
             filters,
         )
 

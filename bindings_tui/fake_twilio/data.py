@@ -18,6 +18,7 @@ service, interleaved so that even `bindings=50` holds each kind:
   a 300-character identity, Japanese, emoji).
 
 The second service has `new_message` push disabled; the third has no bindings.
+Monitor alerts and Users are seeded apart (`evidence_data`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import random
 from dataclasses import dataclass, field
 
 from bindings_tui.fake_twilio.constants import DAY, FAKE_NOW_EPOCH
+from bindings_tui.fake_twilio.evidence_data import FakeAlert, seed_alerts
 from bindings_tui.fake_twilio.records import (
     FakeBinding,
     FakeCredential,
@@ -76,6 +78,7 @@ class Dataset:
     bindings: dict[str, list[FakeBinding]]
     missing_credential_sid: str
     anomaly_groups: dict[str, list[list[str]]] = field(default_factory=dict)
+    alerts: list[FakeAlert] = field(default_factory=list)
 
 
 class _Generator:
@@ -385,13 +388,16 @@ def generate(seed: int, bindings: int) -> Dataset:
     kept = {b.sid for b in seeded}
     main_bindings = seeded + seeder.normal_bindings(main, max(bindings - len(seeded), 0), 0)
     staging_bindings = seeder.normal_bindings(staging, STAGING_BINDINGS, 10_000_000)
+    bindings_by_service = {main: main_bindings, staging: staging_bindings, empty: []}
     return Dataset(
         services=services,
         credentials=seeder.credentials,
-        bindings={main: main_bindings, staging: staging_bindings, empty: []},
+        bindings=bindings_by_service,
         missing_credential_sid=seeder.missing_credential_sid,
         anomaly_groups={
             kind: [[b.sid for b in group if b.sid in kept] for group in kind_groups]
             for kind, kind_groups in groups.items()
         },
+        # Drawn from their own random stream: the data above is the same with or without.
+        alerts=seed_alerts(seed, services, seeder.credentials, bindings_by_service),
     )

@@ -20,6 +20,9 @@ class Request:
     scheme: str
     host: str  # the Host header (or the server address), e.g. `127.0.0.1:4010`
     authorization: str | None
+    # The path as sent (percent-escapes kept): a User path carries an identity that may
+    # hold an escaped "/".
+    raw_path: str = ""
 
     @property
     def base(self) -> str:

@@ -11,6 +11,7 @@ import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from bindings_tui.fake_twilio.evidence_data import FakeAlert, FakeUser
 from bindings_tui.fake_twilio.records import (
     FakeBinding,
     FakeCredential,
@@ -213,4 +214,57 @@ def meta_json(
         "page_size": page_size,
         "previous_page_url": url(max(page - 1, 0), previous_token) if previous_token else None,
         "url": url(page, token),
+    }
+
+
+def alert_json(base: str, a: FakeAlert, account_sid: str) -> Json:
+    """Monitor v1 Alert (the list's shape: no `request_variables`)."""
+    return {
+        "account_sid": account_sid,
+        "alert_text": a.alert_text,
+        "api_version": "2010-04-01",
+        "date_created": iso(a.generated + 2),
+        "date_generated": iso(a.generated),
+        "date_updated": iso(a.generated + 2),
+        "error_code": a.error_code,
+        "log_level": a.log_level,
+        "more_info": f"https://www.twilio.com/docs/errors/{a.error_code}",
+        "request_method": "POST",  # the spec's enum has no null
+        "request_url": a.request_url,
+        "resource_sid": a.resource_sid,
+        "sid": a.sid,
+        "url": f"{base}/v1/Alerts/{a.sid}",
+        "service_sid": a.service_sid,
+    }
+
+
+def user_json(api: ApiFlavor, base: str, u: FakeUser, s: FakeService, account_sid: str) -> Json:
+    """A service's User. Chat v2 services here have reachability off: its flags are null."""
+    url = f"{base}/{api.version}/Services/{s.sid}/Users/{u.sid}"
+    common: Json = {
+        "sid": u.sid,
+        "account_sid": account_sid,
+        "role_sid": s.role_sids[0],
+        "identity": u.identity,
+        "friendly_name": None,
+        "attributes": "{}",
+        "date_created": iso(u.created),
+        "date_updated": iso(u.updated),
+        "url": url,
+    }
+    if api is ApiFlavor.CONVERSATIONS:
+        return common | {
+            "chat_service_sid": s.sid,
+            "is_online": False,
+            "is_notifiable": u.is_notifiable,
+            "links": {
+                "user_conversations": f"{url}/Conversations",
+            },
+        }
+    return common | {
+        "service_sid": s.sid,
+        "is_online": None,
+        "is_notifiable": None,
+        "joined_channels_count": 0,
+        "links": {"user_channels": f"{url}/Channels", "user_bindings": f"{url}/Bindings"},
     }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from bindings_tui.fake_twilio.data import Dataset
+from bindings_tui.fake_twilio.evidence_data import FakeAlert, FakeUser, seed_users
 from bindings_tui.fake_twilio.records import FakeBinding, FakeCredential, FakeService
 
 T = TypeVar("T")
@@ -168,6 +169,22 @@ class Store:
         }
         self.missing_credential_sid = dataset.missing_credential_sid
         self.anomaly_groups = dataset.anomaly_groups
+        self.alerts: dict[str, FakeAlert] = {a.sid: a for a in dataset.alerts}
+        self._seed_bindings = dataset.bindings
+        self._users: dict[str, dict[str, FakeUser]] = {}
+
+    def sorted_alert_sids(self) -> list[str]:
+        return sorted(self.alerts)
+
+    def user(self, service_sid: str, identity: str) -> FakeUser | None:
+        """The service's User for an identity (built on first ask from the seeded bindings)."""
+        users = self._users.get(service_sid)
+        if users is None:
+            service = self.services[service_sid]
+            users = self._users[service_sid] = seed_users(
+                service, self._seed_bindings.get(service_sid, [])
+            )
+        return users.get(identity)
 
     def sorted_service_sids(self) -> list[str]:
         return sorted(self.services)

@@ -215,7 +215,8 @@ def test_filter_sort_and_findings_apply_to_both_views_and_survive_a_reload() -> 
         assert view.query.text == "alice" and view.type_filter.selected == {"fcm"}
         assert view.sort == Sort(Column.UPDATED, descending=True)
     assert sids(session.rows.in_view()) == [rows[1].sid]
-    finding = Finding(FindingKind.STALE, Severity.WARNING, (rows[1].sid,), "alice", "stale")
+    # A warning kind (stale is information now: `f`'s first step leaves it out).
+    finding = Finding(FindingKind.PILE_UP, Severity.WARNING, (rows[1].sid,), "alice", "pile")
     session.diagnosis_ready(
         session.diagnosis_generation, report_for(rows, [finding]), Scope.IDENTITY
     )

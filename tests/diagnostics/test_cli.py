@@ -27,7 +27,9 @@ from bindings_tui.fake_twilio import (
     FakeTwilio,
     seeded_anomalies,
 )
+from bindings_tui.fake_twilio.constants import DAY, FAKE_NOW_EPOCH
 from bindings_tui.models import ApiFlavor
+from bindings_tui.push_codes import FCM_TOKEN_EXPIRY_DAYS, LEGACY_FCM_SHUTDOWN
 
 NOW_ARGS = ["--now", "2026-11-01T00:00:00Z"]  # the fake's clock (FAKE_NOW)
 
@@ -117,8 +119,15 @@ def test_json_reports_exactly_the_seeded_anomalies(
             "binding_sids",
             "summary",
             "details",
+            "evidence",
+            "action",
         }
         assert finding["summary"] and "\n" not in finding["summary"]
+        # Every finding says where it comes from and what to do.
+        assert finding["evidence"]["source"] in {"alerts", "twilio", "documented", "heuristic"}
+        assert finding["evidence"]["text"] and finding["action"]
+        if finding["evidence"]["source"] == "heuristic":
+            assert finding["evidence"]["text"].startswith("heuristic: ")
 
     # 1. shared endpoints: exactly the seeded pairs, each one finding with two identities.
     shared = found.pop("shared-endpoint", [])
@@ -162,11 +171,37 @@ def test_json_reports_exactly_the_seeded_anomalies(
     disabled = found.pop("push-disabled", [])
     assert len(disabled) == (1 if expected.new_message_disabled else 0)
 
+    # 7. legacy GCM: every gcm binding, and the gcm credential's users.
+    legacy = found.pop("legacy-gcm", [])
+    assert sids_of(legacy) == {b.sid for b in listed if b.binding_type == "gcm"}
+    # 8. an fcm credential not updated since the June 2024 shutdown.
+    fcm = [c for c in fake.store.credentials.values() if c.type == "fcm"]
+    old_fcm = {c.sid for c in fcm if c.updated < int(LEGACY_FCM_SHUTDOWN.timestamp())}
+    assert {f["details"]["credential_sid"] for f in found.pop("legacy-fcm-key", [])} == {
+        sid for sid in old_fcm if any(b.credential_sid == sid for b in listed)
+    }
+    # 9. dead tokens: fcm past 270 days, and bindings named by token-rejecting alerts.
+    dead = found.pop("dead-token", [])
+    expired = {
+        b.sid
+        for b in listed
+        if b.binding_type == "fcm" and b.updated < FAKE_NOW_EPOCH - FCM_TOKEN_EXPIRY_DAYS * DAY
+    }
+    assert expired <= sids_of(dead)
+    alerted = {f["binding_sids"][0] for f in dead if f["evidence"]["source"] == "alerts"}
+    assert sids_of(dead) == expired | alerted
+    # 10. push alerts and switched-off types are checked in test_evidence_cli.py.
+    alerts = found.pop("push-alert", [])
+    assert all(f["evidence"]["source"] == "alerts" for f in alerts)
+    off = found.pop("push-type-off", [])
+    assert all(f["binding_sids"] == [] for f in off)
+
     # Nothing else, and the production service really holds every binding-level kind.
     assert found == {}
     if service_index == 0:
         assert shared and piles and stale and missing and sandbox
         assert expected.no_new_message and expected.credential_type_mismatch
+        assert legacy and alerts and alerted
     else:
         assert expected.new_message_disabled and disabled
 

@@ -121,3 +121,41 @@ def test_a_hundred_thousand_bindings_are_diagnosed() -> None:
     assert counts[FindingKind.CREDENTIAL_MISSING] == 1
     assert counts[FindingKind.APN_SANDBOX] == 1
     assert len(findings_by_sid(findings)) == 100_000
+
+
+def with_alerts(bindings: list[Binding]) -> None:
+    """The alert passes: one alert per five bindings, naming them every way they can."""
+    from urllib.parse import urlencode
+
+    from bindings_tui.evidence.alert_findings import alert_findings
+    from bindings_tui.evidence.alerts import Alert, match_alerts
+
+    service = "IS" + "0" * 32
+    alerts = []
+    for i in range(len(bindings) // 5):
+        target = bindings[(i * 7) % len(bindings)]
+        text = {0: urlencode({"bindingSid": target.sid}), 1: urlencode({"token": target.endpoint})}
+        alerts.append(
+            Alert.from_json(
+                {
+                    "sid": f"NO{i:032x}",
+                    "error_code": ("52134", "52102", "52131", "11200")[i % 4],
+                    "alert_text": text.get(i % 3, ""),
+                    "resource_sid": target.sid if i % 3 == 2 else None,
+                    "service_sid": service,
+                }
+            )
+        )
+    matches = match_alerts(alerts, bindings, service, CREDS)
+    alert_findings(matches, bindings, 7)
+
+
+def test_alerts_keep_the_work_linear() -> None:
+    small, large = worst_case(1_000), worst_case(4_000)
+
+    def run(bindings: list[Binding]) -> None:
+        diagnose_all(bindings)
+        with_alerts(bindings)
+
+    ratio = count_events(lambda: run(large)) / count_events(lambda: run(small))
+    assert 3.5 < ratio < 4.6, ratio

@@ -116,16 +116,18 @@ async def test_loaded_bindings_are_not_listed_again(fake: FakeTwilio, client: Tw
     bindings = [make_binding(credential_sid=malformed), make_binding(message_types=())]
     start = len(fake.requests)
     report = await run_diagnostics(
-        client, service, DiagnosticsSettings(), FAKE_NOW, bindings=bindings
+        client, service, DiagnosticsSettings(), FAKE_NOW, bindings=bindings, alerts=None
     )
     paths = [r.path for r in fake.requests[start:]]
     assert not any("/Bindings" in p for p in paths)
+    assert not any("/Alerts" in p for p in paths)  # alerts=None: none read
     # The well-formed SID is asked for (404 there); a malformed one is never sent.
     assert [p for p in paths if "/Credentials/" in p] == [f"/v1/Credentials/{CR_APN}"]
     assert report.credentials == {malformed: None, CR_APN: None}
     assert {f.kind for f in report.findings} == {
         FindingKind.NO_NEW_MESSAGE,
         FindingKind.CREDENTIAL_MISSING,
+        FindingKind.PUSH_TYPE_OFF,  # the main service has new_message.with_media off
     }
 
 

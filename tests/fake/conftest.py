@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -70,3 +71,11 @@ async def http(fake: FakeTwilio) -> AsyncIterator[httpx.AsyncClient]:
         headers=basic(creds.account_sid, creds.secret.reveal()),
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def monitor_spec() -> dict[str, Any]:
+    """Twilio Monitor v1 (alerts), beside the Conversations and Chat specs."""
+    from tests.conftest import _load_reference
+
+    return _load_reference("twilio_monitor_v1.json")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -251,3 +252,81 @@ def test_request_checker_catches_bad_requests(conversations_spec: Spec) -> None:
     assert len(errors) >= 4, errors
     bad_path = RecordedRequest("GET", "/v1/Services/ISnope/Bindings", [], True, "x")
     assert _request_errors(conversations_spec, bad_path)
+
+
+# ---- Monitor alerts and Users (the diagnosis's evidence) -------------------------------------
+
+
+async def test_alerts_and_users_validate_against_the_specs(
+    fake: FakeTwilio,
+    http: httpx.AsyncClient,
+    conversations_spec: Spec,
+    chat_spec: Spec,
+    monitor_spec: Spec,
+) -> None:
+    main = fake.service_sids()[0]
+    errors: list[str] = []
+    checked = 0
+    for params in (
+        [("PageSize", "3")],
+        [("StartDate", "2026-10-25T00:00:00Z"), ("EndDate", "2026-11-01T00:00:00Z")],
+        [("LogLevel", "warning")],
+    ):
+        response = await http.get("/v1/Alerts", params=params)
+        for _ in range(6):  # every page
+            assert response.status_code == 200, response.text
+            errors += _response_errors(monitor_spec, "GET", "/v1/Alerts", 200, response.json())
+            checked += len(response.json()["alerts"])
+            next_url = response.json()["meta"]["next_page_url"]
+            if not next_url:
+                break
+            response = await http.get(next_url)
+    assert checked > 10
+    for spec, v in ((conversations_spec, "v1"), (chat_spec, "v2")):
+        for identity in ("qa-tester-ios", "new.hire@example.com", "bob[/b]"):
+            path = f"/{v}/Services/{main}/Users/{quote(identity, safe='')}"
+            response = await http.get(path)
+            assert response.status_code == 200, (path, response.text)
+            errors += _response_errors(spec, "GET", path, 200, response.json())
+    assert errors == []
+
+
+async def test_alert_windows_filter_by_date(fake: FakeTwilio, http: httpx.AsyncClient) -> None:
+    week = await http.get(
+        "/v1/Alerts",
+        params={"StartDate": "2026-10-25T00:00:00Z", "EndDate": "2026-11-01T00:00:00Z"},
+    )
+    month = await http.get("/v1/Alerts", params={"StartDate": "2026-10-02T00:00:00Z"})
+    assert 0 < len(week.json()["alerts"]) < len(month.json()["alerts"]) == len(fake.store.alerts)
+    bad = await http.get("/v1/Alerts", params={"StartDate": "last tuesday"})
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("api", [ApiFlavor.CONVERSATIONS, ApiFlavor.CHAT])
+async def test_evidence_requests_validate_against_the_specs(
+    fake: FakeTwilio,
+    client_for: ClientFactory,
+    conversations_spec: Spec,
+    chat_spec: Spec,
+    monitor_spec: Spec,
+    api: ApiFlavor,
+) -> None:
+    from datetime import timedelta
+
+    from bindings_tui.fake_twilio import FAKE_NOW
+
+    main = fake.service_sids()[0]
+    async with client_for(api) as client:
+        alerts, truncated = await client.list_alerts(
+            FAKE_NOW - timedelta(days=30), FAKE_NOW, limit=5, page_size=2
+        )
+        assert len(alerts) == 5 and truncated
+        await client.fetch_user(main, "田中太郎@example.jp")
+        await client.fetch_user(main, "qa-tester-ios")
+    errors: list[str] = []
+    for request in fake.requests:
+        spec = monitor_spec if request.path.startswith("/v1/Alerts") else None
+        spec = spec or _spec_for(request.path, conversations_spec, chat_spec)
+        errors += _request_errors(spec, request)
+    assert any(r.path == "/v1/Alerts" for r in fake.requests)
+    assert errors == []

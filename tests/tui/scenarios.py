@@ -16,7 +16,7 @@ import httpx
 from textual.pilot import Pilot
 
 from bindings_tui.ages import fixed_clock
-from bindings_tui.browse import BrowseSession
+from bindings_tui.browse import ALERT_FINDINGS, BrowseSession
 from bindings_tui.fake_twilio import FAKE_NOW
 from bindings_tui.fake_twilio.anomalies import seeded_anomalies
 from bindings_tui.retry import NO_RETRY
@@ -360,6 +360,21 @@ def _detail_findings() -> tuple[BindingsApp, RunBefore | None]:
     return built.app, run
 
 
+def _alert_evidence() -> tuple[BindingsApp, RunBefore | None]:
+    built = build()
+
+    async def run(pilot: Pilot[Any]) -> None:
+        screen = await wait_loaded(pilot)
+        await pilot.press("f", "f")  # every problem, then the rows Twilio's alerts name
+        await wait_for(
+            pilot, lambda: screen.browse.finding_choice == ALERT_FINDINGS, "the alerts step"
+        )
+        pilot.app.clear_notifications()  # the toasts would cover the detail pane
+        await pilot.pause()
+
+    return built.app, run
+
+
 PILE_UP_IDENTITY = "qa-tester-ios"  # seeded: many stale apn bindings of one user
 
 
@@ -372,6 +387,10 @@ def _user_view() -> tuple[BindingsApp, RunBefore | None]:
         await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
         await pilot.press("enter", "u")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user")
+        screen = pilot.app.screen
+        assert isinstance(screen, UserScreen)
+        await wait_for(pilot, lambda: screen.user_read, "the user's reachability")
+        await pilot.pause()
 
     return built.app, run
 
@@ -392,5 +411,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("hostile_identities", _hostile, "hostile identities rendered literally"),
     Scenario("findings_filter", _findings_filter, "f: only rows with push findings, marked"),
     Scenario("detail_findings", _detail_findings, "a binding's findings and its credential"),
-    Scenario("user_view", _user_view, "u: one user's devices, findings and clean-ups"),
+    Scenario("user_view", _user_view, "u: one user's verdict, devices and clean-ups"),
+    Scenario(
+        "alert_evidence",
+        _alert_evidence,
+        "f, f: rows Twilio's alerts name; the alerts, docs and action in the detail pane",
+    ),
 ]

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
+import httpx
 from rich.console import Console
 from textual.widgets import Static
 
+from bindings_tui.browse import ALERT_FINDINGS
 from bindings_tui.diagnostics import FindingKind, Severity
 from bindings_tui.fake_twilio.anomalies import seeded_anomalies
+from bindings_tui.fake_twilio.evidence_data import ALERTS_IDENTITY, DEAD_TOKEN_IDENTITY
+from bindings_tui.findings import EvidenceSource
 from bindings_tui.models import ApiFlavor
 from bindings_tui.tui.screens.confirm import ConfirmModal
 from bindings_tui.tui.screens.user import DeleteRequest, UserScreen
 from bindings_tui.tui.widgets.bindings_table import BindingsTable
 from bindings_tui.tui.widgets.detail_pane import DetailPane
+from bindings_tui.tui.widgets.findings_bar import summary_text
 from tui.scenarios import (
     PILE_UP_IDENTITY,
     SIZE,
@@ -40,11 +46,13 @@ def fake_sids(built: Any) -> set[str]:
     return sids
 
 
-async def open_user(pilot: Any, *, filter_first: bool) -> UserScreen:
-    """`u` on PILE_UP_IDENTITY's row (after filtering the table down to it)."""
+async def open_user(
+    pilot: Any, *, filter_first: bool, identity: str = PILE_UP_IDENTITY
+) -> UserScreen:
+    """`u` on `identity`'s row (after filtering the table down to it)."""
     if filter_first:
         await pilot.press("slash")
-        await type_text(pilot, f"^{PILE_UP_IDENTITY}$")
+        await type_text(pilot, f"^{re.escape(identity)}$")
         await pilot.press("enter")
     await pilot.press("u")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
@@ -105,6 +113,17 @@ async def test_f_cycles_rows_with_findings_then_each_kind_and_escape_clears() ->
         await pilot.pause()
         assert shown_sids(screen) == problems
         assert screen.browse.rows.shown_count < total
+        await pilot.press("f")  # the rows Twilio's alerts name next
+        await pilot.pause()
+        assert screen.browse.finding_choice == ALERT_FINDINGS
+        alerted = {
+            sid
+            for f in screen.browse.report.findings
+            if f.evidence is not None and f.evidence.source is EvidenceSource.ALERTS
+            for sid in f.binding_sids
+        }
+        assert alerted and shown_sids(screen) == alerted
+        assert pilot.app.screen.query_one(BindingsTable).alerted == alerted
         await pilot.press("f")  # the most severe kind next
         await pilot.pause()
         first_kind = screen.browse.finding_choice
@@ -143,35 +162,38 @@ async def test_detail_pane_lists_findings_and_the_resolved_credential() -> None:
         assert screen.browse.findings_index[sid]
 
 
-async def test_user_view_clean_up_deletes_stale_bindings_after_confirmation() -> None:
+async def test_user_view_clean_up_deletes_dead_tokens_after_confirmation() -> None:
+    """The clean-up evidence backs (Twilio's 52102 naming the token); stale alone is
+    information and offers no clean-up."""
     built = build()
     async with built.app.run_test(size=SIZE) as pilot:
         screen = await wait_loaded(pilot)
-        mine = {b.sid for b in screen.browse.rows.by_identity(PILE_UP_IDENTITY)}
-        stale = kind_sids(screen, FindingKind.STALE) & mine
-        assert len(mine) > 5 and stale
-        user = await open_user(pilot, filter_first=True)
+        mine = {b.sid for b in screen.browse.rows.by_identity(DEAD_TOKEN_IDENTITY)}
+        dead = kind_sids(screen, FindingKind.DEAD_TOKEN) & mine
+        assert mine and dead
+        user = await open_user(pilot, filter_first=True, identity=DEAD_TOKEN_IDENTITY)
         assert {b.sid for b in user.bindings} == mine
-        # Walk to the stale clean-up and ask for it: the normal confirmation comes up.
-        request = await cursor_to(pilot, user, "not updated")
-        assert {b.sid for b in request.bindings} == stale
+        assert not any("not updated" in r.reason for r in user._targets.values())
+        # Walk to the dead-token clean-up and ask for it: the normal confirmation comes up.
+        request = await cursor_to(pilot, user, "token")
+        assert {b.sid for b in request.bindings} == dead
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
         await pilot.press("n")  # cancel first: nothing goes
         await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the browser")
-        assert stale <= fake_sids(built)
+        assert dead <= fake_sids(built)
 
-        user = await open_user(pilot, filter_first=False)
-        await cursor_to(pilot, user, "not updated")
+        user = await open_user(pilot, filter_first=False, identity=DEAD_TOKEN_IDENTITY)
+        await cursor_to(pilot, user, "token")
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
         await pilot.press("y")
-        await wait_for(pilot, lambda: not (stale & fake_sids(built)), "the deletes")
-        assert (mine - stale) <= fake_sids(built)  # the fresh ones stay
-        # The diagnosis follows the deletes: no stale finding names a deleted binding.
+        await wait_for(pilot, lambda: not (dead & fake_sids(built)), "the deletes")
+        assert (mine - dead) <= fake_sids(built)  # any others stay
+        # The diagnosis follows the deletes: no dead-token finding names a deleted binding.
         await wait_for(
             pilot,
-            lambda: not (kind_sids(screen, FindingKind.STALE) & stale),
+            lambda: not (kind_sids(screen, FindingKind.DEAD_TOKEN) & dead),
             "the diagnosis to follow",
         )
 
@@ -207,3 +229,97 @@ async def test_identity_query_is_diagnosed_while_the_full_list_loads() -> None:
         assert not screen.browse.load_state.done
         piles = [f for f in screen.browse.report.findings if f.kind is FindingKind.PILE_UP]
         assert [f.identity for f in piles] == [PILE_UP_IDENTITY]
+
+
+def rendered(renderable: Any, width: int = 300) -> str:
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def alert_finding(screen: Any) -> Any:
+    """The seeded 52134 finding on ALERTS_IDENTITY's current device."""
+    assert screen.browse.report is not None
+    return next(
+        f
+        for f in screen.browse.report.findings
+        if f.kind is FindingKind.PUSH_ALERT and f.identity == ALERTS_IDENTITY and f.binding_sids
+    )
+
+
+async def test_detail_pane_shows_alert_evidence_codes_docs_and_action() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        finding = alert_finding(screen)
+        assert finding.evidence is not None and finding.evidence.source is EvidenceSource.ALERTS
+        sid = finding.binding_sids[0]
+        await pilot.press("slash")
+        await type_text(pilot, sid.lower())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen.query_one(BindingsTable).current.sid == sid
+        body = pilot.app.screen.query_one(DetailPane).query_one("#detail-body", Static)
+        text = rendered(body.content)
+        assert finding.evidence.text in text  # "Twilio reported 52134 3 times in 7 days…"
+        assert "52134" in finding.evidence.codes
+        assert finding.evidence.alert_sids[0] in text
+        assert finding.details["docs"] in text
+        assert finding.action in text
+
+
+async def test_user_view_leads_with_the_verdict_and_reads_the_user() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        finding = alert_finding(screen)
+        user = await open_user(pilot, filter_first=True, identity=ALERTS_IDENTITY)
+        await wait_for(pilot, lambda: user.user_read, "the user's reachability")
+        assert user.user is not None and user.user.is_notifiable is True
+        text = rendered(user.query_one("#user-summary", Static).content)
+        lines = text.splitlines()
+        assert lines[0].startswith(f"Why {ALERTS_IDENTITY} may get no push")
+        # The alert on the user's own device is the first reason, with its evidence.
+        assert lines[1].lstrip().startswith("1. ✗ Twilio reported push failures")
+        assert finding.summary in lines[1]
+        assert finding.evidence is not None and finding.evidence.text in text
+        assert finding.action in text
+        assert "User resource: notifiable" in text
+        assert "Twilio alerts of the last 7 day(s)" in text
+
+
+class RefuseReads(httpx.AsyncBaseTransport):
+    """Monitor's Alerts and the Users resource answer 403 (a key without those rights)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/Alerts") or "/Users/" in path:
+            body = {"code": 20003, "message": "Permission denied", "status": 403}
+            return httpx.Response(403, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_refused_alerts_and_user_reads_are_one_line_each_not_errors() -> None:
+    built = build(wrap=RefuseReads)
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        report = screen.browse.report
+        assert report is not None and report.alert_matches is None
+        assert any(p.startswith("Twilio alerts could not be read") for p in report.problems)
+        status = screen.browse.diagnosis_status
+        assert status is not None and "read(s) failed" in status
+        bar = rendered(summary_text(report.findings, status, None))
+        assert "read(s) failed" in bar
+        user = await open_user(pilot, filter_first=True, identity=PILE_UP_IDENTITY)
+        await wait_for(pilot, lambda: user.user_read, "the user's read to fail")
+        assert user.user is None
+        assert user.user_line.startswith("User resource: could not be read")
+        text = rendered(user.query_one("#user-summary", Static).content)
+        assert "Twilio alerts: could not be read" in text
+        assert "User resource: could not be read" in text
+        note = rendered(user.query_one("#user-note", Static).content)
+        assert "read(s) failed" in note
+        assert pilot.app.screen is user  # no error screen, nothing else in the way

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual.notifications import SeverityLevel
 
 from bindings_tui.browse import BrowseSession, Change
+from bindings_tui.browse.findings_choice import alert_sids
 from bindings_tui.deletes import DeleteOutcome, DeleteResult
 from bindings_tui.diagnostics import severity_by_sid
 from bindings_tui.models import Binding
@@ -61,7 +62,10 @@ class BrowserView:
             if report is None and status is None:
                 status = "after the list has loaded"
             screen.query_one(FindingsBar).show(findings, status, browse.finding_choice)
-            table.set_markers({} if report is None else severity_by_sid(report.findings))
+            if report is None:
+                table.set_markers({})
+            else:
+                table.set_markers(severity_by_sid(report.findings), alert_sids(report.findings))
         if change & (Change.STATUS | Change.MARKS):
             screen.query_one("#status-left", Line).show_text(browser_text.status_left(browse))
             screen.query_one("#status-right", Line).show_text(browser_text.status_right(browse))

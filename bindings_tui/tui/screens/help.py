@@ -25,7 +25,9 @@ Filter box (/): case-insensitive, over identity, endpoint, SID and type.
   enter keeps the filter and returns to the table; escape clears it.
 Identity box (i): asks Twilio for those identities (comma-separated), even
   while a long list is still loading; escape returns to the full list.
-Type toggles 1-4: show only the selected binding types; none selected = all."""
+Type toggles 1-4: show only the selected binding types; none selected = all.
+Row markers: ✗ error, ! warning, i information; * Twilio's own alerts name the
+  row (f steps through rows with problems, rows the alerts name, each kind)."""
 
 
 def help_text(rows: Iterable[tuple[str, str]]) -> Text:

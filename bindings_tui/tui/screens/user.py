@@ -1,5 +1,9 @@
-"""One user's devices: every binding of an identity with its findings, and clean-ups.
+"""One user's devices: the verdict for the identity, every binding with its findings,
+and clean-ups.
 
+The verdict ("why does X get no push?") leads: the ranked reasons with their evidence and
+action, then information and what was checked. The User resource (`is_notifiable`) is
+read by a worker when the screen opens; until then, or when it fails, one line says so.
 Dismisses with a `DeleteRequest` (the browser asks for confirmation as for any delete),
 or None.
 """
@@ -11,11 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -29,12 +35,17 @@ from bindings_tui.diagnostics import (
     newest_first,
     sort_findings,
 )
+from bindings_tui.errors import BindingsError, NotFoundError
+from bindings_tui.evidence.users import UserReachability, identity_findings
+from bindings_tui.evidence.verdict import Verdict, build_verdict
+from bindings_tui.findings import EvidenceSource
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip
 from bindings_tui.tui.cells import field_text, short_message_types
-from bindings_tui.tui.guard import guarded
+from bindings_tui.tui.guard import background, guarded
 from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.detail_pane import credential_text
+from bindings_tui.tui.widgets.evidence_text import verdict_text
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
 from bindings_tui.tui.widgets.key_footer import KeyFooter
 
@@ -47,7 +58,7 @@ CLEANUP_LABELS: dict[FindingKind, str] = {
     FindingKind.CREDENTIAL_MISSING: "whose credential does not exist",
     FindingKind.CREDENTIAL_TYPE_MISMATCH: "whose credential is for another push type",
     FindingKind.PILE_UP: "piled up (older than the newest of their type)",
-    FindingKind.STALE: "not updated for a long time",
+    FindingKind.DEAD_TOKEN: "whose token Twilio reported dead or is past its expiry",
     FindingKind.NO_NEW_MESSAGE: "not subscribed to new_message",
 }
 
@@ -80,7 +91,27 @@ def device_prompt(
             f"{SEVERITY_GLYPHS[finding.severity]} {finding.kind.label}",
             style=SEVERITY_STYLES[finding.severity],
         )
+        if finding.evidence is not None:
+            strong = finding.evidence.source is EvidenceSource.ALERTS
+            text.append(f" · {inert_str(finding.evidence.text)}", style="" if strong else "dim")
     return text
+
+
+def user_verdict(
+    report: DiagnosisReport,
+    identity: str,
+    bindings: Sequence[Binding],
+    user: UserReachability | None,
+    user_line: str,
+) -> Verdict:
+    """The report's verdict for `identity`, with its User resource when the diagnosis did
+    not read it (the TUI diagnoses the whole list, not one user): `user` read apart, or
+    `user_line` saying why there is none yet."""
+    if identity in report.users:
+        return report.verdict(identity)
+    extra = identity_findings(identity, bindings, user, report.api) if user else []
+    checked = [*report.checked(None), user.describe() if user else user_line]
+    return build_verdict(identity, bindings, [*report.findings, *extra], checked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,21 +152,49 @@ class UserScreen(Screen[DeleteRequest | None]):
         self.service_label = service_label
         self.diagnosis_note = diagnosis_note
         self._targets: dict[str, DeleteRequest] = {}
+        self.user: UserReachability | None = None
+        self.user_line = "User resource: reading…"
+        self.user_read = False  # the worker has answered (read, 404 or failed)
         # Built here, not in compose: the browser's guarded action builds this screen, so
         # data that breaks the rendering is one line there, never a crash in compose.
         self._context_text = self._context_line()
         self._summary_text = self._summary()
+        self._note_text = self._devices_note()
         self._option_list = self._options()
 
     def compose(self) -> ComposeResult:
         yield Static(self._context_text, id="context")
-        yield Static(self._summary_text, id="user-summary")
+        with VerticalScroll(id="user-verdict"):
+            yield Static(self._summary_text, id="user-summary")
+        yield Static(self._note_text, id="user-note")
         yield OptionList(*self._option_list, id="user-devices", markup=False)
         yield KeyFooter()
 
     @guarded
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+        if self.report is not None and self.identity not in self.report.users:
+            self.read_user()
+        else:
+            self.user_read = True  # nothing to read: no diagnosis yet, or it read the user
+
+    @background(group="user", description="read the user's reachability", exclusive=True)
+    async def read_user(self) -> None:
+        """`is_notifiable` from the service's User resource, then the verdict again."""
+        report = self.report
+        if report is None:
+            return
+        app = cast("BindingsApp", self.app)
+        try:
+            raw = await app.client_for(report.api).fetch_user(report.service_sid, self.identity)
+            self.user = UserReachability.from_json(self.identity, raw)
+        except NotFoundError:
+            self.user = UserReachability.missing(self.identity)
+        except BindingsError as exc:  # one line in what was checked, not an error
+            reason = clip(inert_str(exc.user_message()), 100)
+            self.user_line = f"User resource: could not be read: {reason}"
+        self.user_read = True
+        self.query_one("#user-summary", Static).update(self._summary())
 
     def _context_line(self) -> Text:
         text = Text(no_wrap=True, end="", overflow="ellipsis")
@@ -145,26 +204,34 @@ class UserScreen(Screen[DeleteRequest | None]):
         text.append(inert_str(self.service_label))
         return text
 
-    def _summary(self) -> Text:
-        mine = {b.sid for b in self.bindings}
-        findings = {
-            id(f): f for sid in mine for f in self.findings_by_sid.get(sid, ()) if f.binding_sids
-        }
-        text = Text()
+    def _summary(self) -> RenderableType:
+        """The verdict for the identity (or why there is none yet)."""
         if self.report is None:
-            text.append(
-                inert_str(self.diagnosis_note or "Findings appear once the list has loaded.")
-            )
-            text.stylize("italic dim")
-            return text
-        if not findings:
-            text.append("No findings for this user's devices.", style="green")
-        else:
-            text.append(f"{len(findings)} finding(s) on these devices. ", style="bold")
-            text.append("d or enter deletes the device or clean-up under the cursor ")
-            text.append("(after a confirmation).", style="dim")
-        if self.diagnosis_note:
-            text.append(f"\n{inert_str(self.diagnosis_note)}", style="dim italic")
+            note = self.diagnosis_note or "Findings appear once the list has loaded."
+            return Text(inert_str(note), style="italic dim")
+        verdict = user_verdict(self.report, self.identity, self.bindings, self.user, self.user_line)
+        return verdict_text(verdict)
+
+    def _devices_note(self) -> Text:
+        """Above the devices: how many findings they carry, what d does, and the line of
+        reads that failed (say, no Monitor permission): information, not an error."""
+        text = Text()
+        if self.report is not None:
+            mine = {b.sid for b in self.bindings}
+            findings = {
+                id(f): f
+                for sid in mine
+                for f in self.findings_by_sid.get(sid, ())
+                if f.binding_sids
+            }
+            if not findings:
+                text.append("No findings for this user's devices.", style="green")
+            else:
+                text.append(f"{len(findings)} finding(s) on these devices. ", style="bold")
+                text.append("d or enter deletes the device or clean-up under the cursor ")
+                text.append("(after a confirmation).", style="dim")
+            if self.diagnosis_note:
+                text.append(f"\n{inert_str(self.diagnosis_note)}", style="dim italic")
         return text
 
     def _options(self) -> list[Option | None]:

@@ -8,7 +8,7 @@ header.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from datetime import datetime
 from typing import ClassVar
 
@@ -30,7 +30,7 @@ from bindings_tui.models import Binding
 from bindings_tui.rows import BindingRows, Column
 from bindings_tui.tui.cells import MARK_WIDTH, MISSING, ColumnSpec, cell_text, layout_columns
 from bindings_tui.tui.guard import guarded
-from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS
+from bindings_tui.tui.widgets.findings_bar import ALERT_MARK, SEVERITY_GLYPHS
 
 HEADER_LABELS: dict[Column, str] = {
     Column.IDENTITY: "IDENTITY",
@@ -104,6 +104,7 @@ class BindingsTable(ScrollView, can_focus=True):
         self._layout: list[ColumnSpec] = []
         self._last_reported: str | None = ""
         self.markers: Mapping[str, Severity] = {}
+        self.alerted: Set[str] = frozenset()  # rows Twilio's alerts name
         self.cursor = 0  # the view position under the cursor
 
     # ---- data ----------------------------------------------------------------------------
@@ -163,9 +164,11 @@ class BindingsTable(ScrollView, can_focus=True):
         self.refresh()
         self._report_cursor()
 
-    def set_markers(self, markers: Mapping[str, Severity]) -> None:
-        """Binding SID -> its most severe finding, shown beside the mark."""
+    def set_markers(self, markers: Mapping[str, Severity], alerted: Set[str] = frozenset()) -> None:
+        """Binding SID -> its most severe finding, shown beside the mark; `alerted`: the
+        SIDs Twilio's alerts name (an `*` after the glyph)."""
         self.markers = markers
+        self.alerted = alerted
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
@@ -331,14 +334,15 @@ class BindingsTable(ScrollView, can_focus=True):
             style = style + cursor_style
         missing = self.get_component_rich_style("bindings-table--missing")
         text = Text("●" if flags & 2 else " ", no_wrap=True, end="")
-        # The second character: the row's most severe finding (the first is the mark).
+        # The second character: the row's most severe finding (the first is the mark);
+        # the third: Twilio's alerts name the row.
         severity = self.markers.get(binding.sid)
         if severity is None:
             text.append("  ")
         else:
             finding_style = self.get_component_rich_style(f"bindings-table--finding-{severity}")
             text.append(SEVERITY_GLYPHS[severity], style=finding_style)
-            text.append(" ")
+            text.append(ALERT_MARK if binding.sid in self.alerted else " ", style=finding_style)
         for spec in self._columns():
             value = cell_text(binding, spec.column, spec.width, self._now)
             cell = Text(value, no_wrap=True, end="", style=missing if value == MISSING else "")

@@ -13,12 +13,12 @@ from textual.widgets import Static
 
 from bindings_tui.ages import long_age, relative_age
 from bindings_tui.diagnose_run import DiagnosisReport
-from bindings_tui.diagnostics import Finding, sort_findings
+from bindings_tui.diagnostics import Finding
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip, make_visible
 from bindings_tui.tui.cells import MISSING, field_text
 from bindings_tui.tui.inert import inert_str, title
-from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
+from bindings_tui.tui.widgets.evidence_text import findings_text
 
 LABEL_WIDTH = 15
 
@@ -51,18 +51,6 @@ def credential_text(binding: Binding, report: DiagnosisReport | None) -> Text:
     elif sid in report.unresolved_credentials:
         reason = clip(make_visible(report.unresolved_credentials[sid]), 80)
         text.append(f"  could not be read: {reason}", style="yellow")
-    return text
-
-
-def findings_text(findings: Sequence[Finding]) -> Text:
-    """One line per finding, most severe first: glyph, kind, what it means."""
-    text = Text()
-    for index, finding in enumerate(sort_findings(findings)):
-        if index:
-            text.append("\n")
-        style = SEVERITY_STYLES[finding.severity]
-        text.append(f"{SEVERITY_GLYPHS[finding.severity]} {finding.kind.label}: ", style=style)
-        text.append(make_visible(finding.summary))
     return text
 
 

@@ -6,28 +6,25 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from bindings_tui.browse.findings_choice import ALL_FINDINGS, FindingChoice, in_all
+from bindings_tui.browse.findings_choice import (
+    ALERT_FINDINGS,
+    ALL_FINDINGS,
+    FindingChoice,
+    from_alerts,
+    selects,
+)
 from bindings_tui.diagnostics import SEVERITY, Finding, FindingKind, Severity, sort_findings
 from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.line import Line
-
-# Short names that fit a 120-column line with every kind present.
-SHORT_LABELS: dict[FindingKind, str] = {
-    FindingKind.SHARED_ENDPOINT: "shared endpoint",
-    FindingKind.PILE_UP: "pile-up",
-    FindingKind.STALE: "stale",
-    FindingKind.NO_NEW_MESSAGE: "no new_msg",
-    FindingKind.CREDENTIAL_MISSING: "missing cred",
-    FindingKind.CREDENTIAL_TYPE_MISMATCH: "cred type",
-    FindingKind.APN_SANDBOX: "sandbox",
-    FindingKind.PUSH_DISABLED: "push off",
-}
 
 SEVERITY_STYLES: dict[Severity, str] = {
     Severity.ERROR: "bold red",
     Severity.WARNING: "yellow",
     Severity.INFO: "cyan",
 }
+
+# Beside a row's severity glyph and a kind's count: Twilio's own alerts back it.
+ALERT_MARK = "*"
 
 SEVERITY_GLYPHS: dict[Severity, str] = {
     Severity.ERROR: "✗",
@@ -39,7 +36,8 @@ SEVERITY_GLYPHS: dict[Severity, str] = {
 def summary_text(
     findings: Sequence[Finding] | None, status: str | None, choice: FindingChoice
 ) -> Text:
-    """`Findings  3 shared endpoint · 40 stale …`, or what the diagnosis is waiting for."""
+    """`Findings  3 shared endpoint · 2 alerts* · push off …` (`*`: Twilio's alerts back
+    some of them), or what the diagnosis is waiting for."""
     text = Text(no_wrap=True, end="", overflow="ellipsis")
     text.append("Findings ", style="bold")
     if findings is None:
@@ -51,15 +49,23 @@ def summary_text(
             text.append(f"  ({inert_str(status)})", style="dim")
         return text
     counts: dict[FindingKind, int] = {}
+    chosen: set[FindingKind] = set()
+    alerted: set[FindingKind] = set()
     for finding in sort_findings(findings):
-        counts[finding.kind] = counts.get(finding.kind, 0) + 1
+        # Service-wide findings (a push setting, an alert naming no binding) are not
+        # counted: a kind with only those shows without a number.
+        counts[finding.kind] = counts.get(finding.kind, 0) + (1 if finding.binding_sids else 0)
+        if choice is not None and selects(finding, choice):
+            chosen.add(finding.kind)
+        if from_alerts(finding):
+            alerted.add(finding.kind)
     # Most severe first, so what an ellipsis cuts off at the end is the least important.
     for kind, count in counts.items():
         severity = SEVERITY[kind]
-        label = SHORT_LABELS[kind]
-        shown = label if kind is FindingKind.PUSH_DISABLED else f"{count} {label}"
-        chosen = choice == kind or (choice == ALL_FINDINGS and in_all(kind))
-        style = SEVERITY_STYLES[severity] + (" reverse" if chosen else "")
+        shown = f"{count} {kind.short_label}" if count else kind.short_label
+        if kind in alerted:
+            shown += ALERT_MARK  # Twilio's alerts back (some of) these
+        style = SEVERITY_STYLES[severity] + (" reverse" if kind in chosen else "")
         text.append(f" {SEVERITY_GLYPHS[severity]} {shown} ", style=style)
     if status:
         text.append(f" ({inert_str(status)})", style="dim")
@@ -71,7 +77,9 @@ def choice_label(choice: FindingChoice) -> str:
         return "all rows"
     if choice == ALL_FINDINGS:
         return "rows with errors or warnings"
-    return f"rows with '{SHORT_LABELS[FindingKind(choice)]}' findings"
+    if choice == ALERT_FINDINGS:
+        return "rows Twilio's alerts name"
+    return f"rows with '{FindingKind(choice).short_label}' findings"
 
 
 class FindingsBar(Line):
