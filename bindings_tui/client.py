@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import platform
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
@@ -36,11 +35,23 @@ from bindings_tui.errors import (
     RequestTimeout,
     ResponseFormatError,
     UnsafeUrlError,
-    api_error_class,
 )
 from bindings_tui.evidence.alerts import Alert
 from bindings_tui.hosts import api_base_url
 from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict, Page, Service
+from bindings_tui.request_checks import (
+    MAX_PAGE_SIZE,
+    check_binding_types,
+    check_identities,
+    check_identity,
+    check_page_size,
+)
+from bindings_tui.responses import (
+    parse_error_body,
+    parse_json_object,
+    path_only,
+    read_page,
+)
 from bindings_tui.retry import RETRYABLE_STATUSES, RetryPolicy
 from bindings_tui.sids import validate_sid
 from bindings_tui.textsafe import clip, make_visible
@@ -53,19 +64,11 @@ log = logging.getLogger("bindings_tui.client")
 USER_AGENT = (
     f"bindings-tui/{__version__} (Python {platform.python_version()}; httpx {httpx.__version__})"
 )
-MIN_PAGE_SIZE = 1
-MAX_PAGE_SIZE = 1000
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_PAGES = 100_000
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-# A page never holds more records than the largest page size any server may be asked for.
-MAX_RECORDS_PER_PAGE = MAX_PAGE_SIZE
 # A next_page_url is ~200 characters; anything near this is not one.
 MAX_PAGE_URL_CHARS = 8192
-# Identities are app-chosen names; the filters must fit in one request line.
-MAX_IDENTITY_CHARS = 1024
-MAX_IDENTITIES = 100
-MAX_IDENTITY_TOTAL_CHARS = 16 * 1024
 
 T = TypeVar("T")
 
@@ -79,94 +82,6 @@ def attempt_deadline_for(timeout: httpx.Timeout | float) -> float:
     else:
         read = float(timeout)
     return max(2 * read, read + 5.0)
-
-
-def check_page_size(page_size: int) -> int:
-    if not MIN_PAGE_SIZE <= page_size <= MAX_PAGE_SIZE:
-        raise InputError(
-            f"page size {page_size} is out of range: use {MIN_PAGE_SIZE}..{MAX_PAGE_SIZE}"
-        )
-    return page_size
-
-
-def check_binding_types(api: ApiFlavor, binding_types: Sequence[str]) -> tuple[str, ...]:
-    allowed = api.binding_types
-    cleaned: list[str] = []
-    for value in binding_types:
-        lowered = value.strip().lower()
-        if lowered not in allowed:
-            raise InputError(
-                f"unknown binding type {value!r} for {api.label}: use one of {', '.join(allowed)}"
-            )
-        if lowered not in cleaned:
-            cleaned.append(lowered)
-    return tuple(cleaned)
-
-
-def check_identity(identity: str) -> str:
-    """One identity filter: bounded and encodable. Control characters are allowed on
-    purpose: an identity with escapes is what a user debugging a hostile app must be able
-    to look up; it travels URL-encoded and is only ever shown inert."""
-    if len(identity) > MAX_IDENTITY_CHARS:
-        raise InputError(
-            f"an identity is at most {MAX_IDENTITY_CHARS} characters (got {len(identity)})"
-        )
-    if "\x00" in identity or any("\ud800" <= ch <= "\udfff" for ch in identity):
-        raise InputError(f"identity {make_visible(clip(identity, 40))!r} is not valid UTF-8 text")
-    return identity
-
-
-def check_identities(identities: Sequence[str]) -> tuple[str, ...]:
-    """Identity filters as sent (every path: CLI, TUI query, user view): non-empty, each
-    checked, bounded in count and in total size, duplicates dropped."""
-    given = [check_identity(i) for i in identities if i]
-    if len(given) > MAX_IDENTITIES:
-        raise InputError(f"at most {MAX_IDENTITIES} identities at once (got {len(given)})")
-    total = sum(len(i) for i in given)
-    if total > MAX_IDENTITY_TOTAL_CHARS:
-        raise InputError(
-            f"the identities add up to {total} characters: at most "
-            f"{MAX_IDENTITY_TOTAL_CHARS} in all"
-        )
-    return tuple(dict.fromkeys(given))
-
-
-def parse_error_body(status: int, body: bytes, method: str, path: str) -> ApiError:
-    """Build the right ApiError from Twilio's legacy body, RFC 9457, or anything else."""
-    code: int | None = None
-    message = ""
-    more_info: str | None = None
-    try:
-        data: Any = json.loads(body) if body else None
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        data = None
-    if isinstance(data, dict):
-        raw_code = data.get("code")
-        if isinstance(raw_code, int) and not isinstance(raw_code, bool):
-            code = raw_code
-        elif isinstance(raw_code, str) and raw_code.isdigit():
-            code = int(raw_code)
-        for key in ("message", "detail", "title"):
-            value = data.get(key)
-            if isinstance(value, str) and value:
-                message = value
-                break
-        for key in ("more_info", "type"):
-            value = data.get(key)
-            if isinstance(value, str) and value.startswith("http"):
-                more_info = value
-                break
-    if not message:
-        snippet = body[:200].decode("utf-8", "replace").strip() if body else ""
-        phrase = httpx.codes.get_reason_phrase(status) or "error"
-        message = f"{phrase} (non-JSON body: {snippet!r})" if snippet else phrase
-    if code is not None and not more_info:
-        more_info = f"https://www.twilio.com/docs/errors/{code}"
-    message = clip(make_visible(message), 300)
-    # The link is server data too: it reaches the terminal, so it is made inert like the message.
-    more_info = clip(make_visible(more_info), 300) if more_info else None
-    cls = api_error_class(status, code)
-    return cls(status, message, code=code, more_info=more_info, method=method, path=path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +187,7 @@ class TwilioClient:
         The whole attempt (connect, headers, every byte of the body) has a deadline; the
         body is decoded with a bound at every step (bodies.read_body).
         """
-        label = f"{method} {_path_only(target)}"
+        label = f"{method} {path_only(target)}"
         try:
             async with asyncio.timeout(self.attempt_deadline):
                 query = httpx.QueryParams(tuple(params)) if params else None
@@ -333,10 +248,10 @@ class TwilioClient:
             except NetworkError as exc:
                 last: Exception = exc
             else:
-                log.debug("GET %s -> %s", _path_only(target), response.status)
+                log.debug("GET %s -> %s", path_only(target), response.status)
                 if response.status == 200:
                     try:
-                        return _parse_json_object(response.body, target)
+                        return parse_json_object(response.body, target)
                     except ResponseFormatError as exc:
                         last = exc
                 else:
@@ -348,16 +263,16 @@ class TwilioClient:
             if attempt >= self.retry.max_attempts:
                 raise last
             delay = self.retry.delay(attempt, retry_after)
-            log.debug("retrying GET %s in %.2fs after: %s", _path_only(target), delay, last)
+            log.debug("retrying GET %s in %.2fs after: %s", path_only(target), delay, last)
             await self._sleep(delay)
 
     def _error_for(self, response: _Response, method: str, target: str) -> Exception:
         if 300 <= response.status < 400:
             return ResponseFormatError(
-                f"{method} {_path_only(target)}: server answered with a redirect "
+                f"{method} {path_only(target)}: server answered with a redirect "
                 f"({response.status}); redirects are not followed with credentials"
             )
-        return parse_error_body(response.status, response.body, method, _path_only(target))
+        return parse_error_body(response.status, response.body, method, path_only(target))
 
     # ---- Bindings -----------------------------------------------------------------
 
@@ -430,7 +345,7 @@ class TwilioClient:
     async def send_once(self, method: str, path: str) -> tuple[int, httpx.Headers, ApiError | None]:
         """One request without retries: (status, headers, the error an error status means)."""
         response = await self._send_once(method, path, None)
-        log.debug("%s %s -> %s", method, _path_only(path), response.status)
+        log.debug("%s %s -> %s", method, path_only(path), response.status)
         if response.status < 300:
             return response.status, response.headers, None
         error = self._error_for(response, method, path)
@@ -541,7 +456,7 @@ class TwilioClient:
         seen: set[bytes] = set()
         for _ in range(self.max_pages):
             payload = await self._get_json(target, query)
-            page = _read_page(payload, parse, target)
+            page = read_page(payload, parse, target)
             yield page
             seen.add(_digest(target if query is None else page.url or target))
             if page.url and len(page.url) <= MAX_PAGE_URL_CHARS:
@@ -552,7 +467,7 @@ class TwilioClient:
             query = None  # the server's next_page_url already carries every parameter
             if _digest(target) in seen:
                 raise PaginationLoopError(
-                    f"the server sent the same next_page_url twice ({_path_only(target)}); "
+                    f"the server sent the same next_page_url twice ({path_only(target)}); "
                     "stopped instead of looping"
                 )
         raise PaginationLoopError(f"stopped after {self.max_pages} pages: the list never ended")
@@ -566,18 +481,18 @@ class TwilioClient:
         shown = make_visible(clip(next_page_url, 80))
         if len(next_page_url) > MAX_PAGE_URL_CHARS:
             raise ResponseFormatError(
-                f"GET {_path_only(path)}: next_page_url is {len(next_page_url)} characters "
+                f"GET {path_only(path)}: next_page_url is {len(next_page_url)} characters "
                 f"long; refused"
             )
         if not next_page_url.isascii() or not next_page_url.isprintable():
             raise ResponseFormatError(
-                f"GET {_path_only(path)}: next_page_url {shown!r} holds characters a URL "
+                f"GET {path_only(path)}: next_page_url {shown!r} holds characters a URL "
                 "cannot; refused"
             )
         target = self._relative(next_page_url)
         if target.split("?", 1)[0] != path:
             raise ResponseFormatError(
-                f"GET {_path_only(path)}: next_page_url {shown!r} leaves the list being read; "
+                f"GET {path_only(path)}: next_page_url {shown!r} leaves the list being read; "
                 "refused"
             )
         return target
@@ -589,13 +504,6 @@ async def _chunks(body: bytes) -> AsyncIterator[bytes]:
 
 def _digest(target: str) -> bytes:
     return hashlib.blake2b(_normalise(target).encode(), digest_size=16).digest()
-
-
-def _shown_value(value: object) -> str:
-    """A value from a body, for a message: short and inert (containers by type only)."""
-    if isinstance(value, (list, dict)):
-        return type(value).__name__
-    return make_visible(clip(repr(value), 60))
 
 
 def _exc_line(exc: BaseException) -> str:
@@ -613,61 +521,3 @@ def _normalise(target: str) -> str:
 def _twilio_time(moment: datetime) -> str:
     """`2026-10-25T00:00:00Z`: the spec's date-time, in GMT as Monitor asks."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _path_only(target: str) -> str:
-    return make_visible(target.split("?", 1)[0])
-
-
-def _parse_json_object(body: bytes, target: str) -> JsonDict:
-    try:
-        data = json.loads(body)
-    except RecursionError:
-        raise ResponseFormatError(
-            f"GET {_path_only(target)}: the body nests JSON too deeply ({len(body)} bytes)"
-        ) from None
-    except (ValueError, UnicodeDecodeError):
-        snippet = body[:60].decode("utf-8", "replace")
-        raise ResponseFormatError(
-            f"GET {_path_only(target)}: the body is not valid JSON ({len(body)} bytes, "
-            f"starts {make_visible(snippet)!r})"
-        ) from None
-    if not isinstance(data, dict):
-        raise ResponseFormatError(f"GET {_path_only(target)}: expected a JSON object")
-    return data
-
-
-def _read_page(payload: JsonDict, parse: Callable[[object], T], target: str) -> Page[T]:
-    meta = payload.get("meta")
-    if not isinstance(meta, dict):
-        raise ResponseFormatError(f"GET {_path_only(target)}: list response has no meta object")
-    key = meta.get("key")
-    if not isinstance(key, str) or key not in payload:
-        raise ResponseFormatError(
-            f"GET {_path_only(target)}: meta.key {_shown_value(key)} does not name a list "
-            "in the response"
-        )
-    records = payload[key]
-    if not isinstance(records, list):
-        raise ResponseFormatError(
-            f"GET {_path_only(target)}: {make_visible(clip(key, 40))!r} is not a list"
-        )
-    if len(records) > MAX_RECORDS_PER_PAGE:
-        raise ResponseFormatError(
-            f"GET {_path_only(target)}: a page of {len(records)} records (no page holds more "
-            f"than {MAX_RECORDS_PER_PAGE}); refused"
-        )
-    next_url = meta.get("next_page_url")
-    if next_url is not None and not isinstance(next_url, str):
-        raise ResponseFormatError(f"GET {_path_only(target)}: next_page_url is not a string")
-    page_no = meta.get("page")
-    page_size = meta.get("page_size")
-    url = meta.get("url")
-    return Page(
-        items=[parse(record) for record in records],
-        page=page_no if isinstance(page_no, int) else 0,
-        page_size=page_size if isinstance(page_size, int) else len(records),
-        key=key,
-        next_page_url=next_url or None,
-        url=url if isinstance(url, str) else None,
-    )

@@ -32,6 +32,9 @@ Findings and how they are grouped (one `Finding` each):
 - `push-disabled`: the service's `new_message` push is explicitly disabled
   (`binding_sids` is empty: it concerns every binding of the service).
 
+The credential rules live in `credential_rules`, facts shared by the rules in
+`binding_facts`; both are re-exported here.
+
 Every finding carries its `evidence` (alerts, a Twilio resource, a documented limit, or
 "heuristic: ...") and an `action`. The model lives in `findings`.
 
@@ -41,11 +44,21 @@ through `textsafe.make_visible` or as `rich.text.Text`, never as markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
+from bindings_tui.binding_facts import (
+    as_utc,
+    endpoint_key,
+    identity_of,
+    newest_first,
+    short_text,
+    type_label,
+    who,
+)
+from bindings_tui.credential_rules import credential_findings, distinct_credential_sids
 from bindings_tui.errors import InputError
 from bindings_tui.findings import (
     SEVERITY,
@@ -58,16 +71,14 @@ from bindings_tui.findings import (
     from_twilio,
     heuristic,
 )
-from bindings_tui.models import ApiFlavor, Binding, Credential, parse_time
+from bindings_tui.models import ApiFlavor, Binding
 from bindings_tui.push_codes import (
     FCM_TOKEN_EXPIRY_DAYS,
     FCM_TOKEN_EXPIRY_SOURCE,
-    LEGACY_FCM_SHUTDOWN,
     LEGACY_FCM_SOURCE,
 )
 
 NEW_MESSAGE: Final = "new_message"
-PUSH_BINDING_TYPES: Final = frozenset({"apn", "fcm", "gcm"})
 DAY_SECONDS: Final = 86_400
 
 
@@ -86,66 +97,6 @@ class DiagnosticsSettings:
                 raise InputError(f"{name} must be a whole number of at least 1, got {value!r}")
 
 
-# ---- helpers -----------------------------------------------------------------------------
-
-
-def endpoint_key(binding_type: str | None, endpoint: str | None) -> str | None:
-    """The endpoint as compared for `shared-endpoint`; None when there is none."""
-    if endpoint is None:
-        return None
-    if (binding_type or "").lower() == "apn":
-        key = "".join(endpoint.split()).strip("<>").lower()
-    else:
-        key = endpoint.strip()
-    return key or None
-
-
-def _identity_of(binding: Binding) -> str:
-    """The identity of a binding known to have one."""
-    return binding.identity or ""
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _short(value: str, keep: int = 12) -> str:
-    return value if len(value) <= keep + 1 else "…" + value[-keep:]
-
-
-def _type_label(binding_type: str | None) -> str:
-    return binding_type or "untyped"
-
-
-def _who(identity: str | None) -> str:
-    return identity if identity else "(no identity)"
-
-
-def _common_identity(bindings: Sequence[Binding]) -> str | None:
-    identities = {b.identity for b in bindings}
-    if len(identities) == 1:
-        return next(iter(identities))
-    return None
-
-
-def newest_first(bindings: Iterable[Binding]) -> list[Binding]:
-    """Bindings, the most recently active first: the one order for "which device is newest"
-    (the pile-up finding's `newest_sid`, the user view's device list).
-
-    Key, all descending: last activity (`date_updated`, else `date_created`), then
-    `date_created`, then the SID, so equal dates still give one fixed order whatever
-    order the bindings came in. A binding without dates counts as the oldest.
-    """
-    floor = datetime.min.replace(tzinfo=UTC)
-
-    def key(b: Binding) -> tuple[datetime, datetime, str]:
-        created = _utc(b.date_created) if b.date_created else floor
-        active = _utc(b.date_updated) if b.date_updated else created
-        return (active, created, b.sid)
-
-    return sorted(bindings, key=key, reverse=True)
-
-
 # ---- findings 1-4: from the bindings alone -------------------------------------------------
 
 
@@ -153,7 +104,7 @@ def compute_binding_findings(
     bindings: Iterable[Binding], settings: DiagnosticsSettings, now: datetime
 ) -> list[Finding]:
     """Shared endpoints, pile-ups, stale bindings, missing `new_message`. One pass, O(n)."""
-    now = _utc(now)
+    now = as_utc(now)
     stale_seconds = settings.stale_days * DAY_SECONDS
     # endpoint key -> its first binding, in first-seen order; the identity -> bindings map
     # is only built for an endpoint seen twice (at 100k bindings, one nested dict and list
@@ -175,14 +126,14 @@ def compute_binding_findings(
             if first is not b:
                 owners = by_endpoint.get(key)
                 if owners is None:
-                    owners = by_endpoint[key] = {_identity_of(first): [first]}
+                    owners = by_endpoint[key] = {identity_of(first): [first]}
                 owners.setdefault(identity, []).append(b)
         if identity is not None:
             by_identity_type.setdefault((identity, b.binding_type), []).append(b)
 
         reference = b.date_updated or b.date_created
         if reference is not None:
-            age = (now - _utc(reference)).total_seconds()
+            age = (now - as_utc(reference)).total_seconds()
             if age > stale_seconds:
                 stale.append(_stale_finding(b, age, settings, b.date_updated is not None))
             if age > expiry_seconds and b.binding_type == "fcm":
@@ -210,7 +161,7 @@ def compute_binding_findings(
 def _shared_endpoint_finding(key: str, owners: dict[str, list[Binding]]) -> Finding:
     members = [b for group in owners.values() for b in group]
     identities = list(owners)
-    types = sorted({_type_label(b.binding_type) for b in members})
+    types = sorted({type_label(b.binding_type) for b in members})
     shown = ", ".join(identities[:3]) + (
         f" and {len(identities) - 3} more" if len(identities) > 3 else ""
     )
@@ -220,7 +171,7 @@ def _shared_endpoint_finding(key: str, owners: dict[str, list[Binding]]) -> Find
         binding_sids=tuple(b.sid for b in members),
         identity=None,
         summary=(
-            f"{'/'.join(types)} endpoint {_short(key)} is registered under {len(identities)} "
+            f"{'/'.join(types)} endpoint {short_text(key)} is registered under {len(identities)} "
             f"identities ({shown}): pushes for one land on another's device"
         ),
         details={
@@ -246,7 +197,7 @@ def _pile_up_finding(
         binding_sids=tuple(b.sid for b in ordered),
         identity=identity,
         summary=(
-            f"{identity} has {len(group)} {_type_label(binding_type)} bindings "
+            f"{identity} has {len(group)} {type_label(binding_type)} bindings "
             f"(more than {settings.pile_up_threshold}): each push also goes to old tokens, "
             "and the device in use may not be the first tried (no Conversations limit is "
             "documented: delivery is not blocked)"
@@ -276,7 +227,7 @@ def _stale_finding(
         binding_sids=(b.sid,),
         identity=b.identity,
         summary=(
-            f"{_type_label(b.binding_type)} binding of {_who(b.identity)} not "
+            f"{type_label(b.binding_type)} binding of {who(b.identity)} not "
             f"{'updated' if from_updated else 'updated since creation'} for {days} days "
             f"(more than {settings.stale_days}): information, not a failure (date_updated is "
             "the last registration; Twilio removes bindings whose tokens are rejected)"
@@ -284,7 +235,7 @@ def _stale_finding(
         details={
             "days_since_update": days,
             "stale_days": settings.stale_days,
-            "date": _utc(reference).isoformat() if reference else None,
+            "date": as_utc(reference).isoformat() if reference else None,
             "date_field": "date_updated" if from_updated else "date_created",
             "binding_type": b.binding_type,
         },
@@ -301,7 +252,7 @@ def _expired_fcm_finding(b: Binding, age_seconds: float) -> Finding:
         binding_sids=(b.sid,),
         identity=b.identity,
         summary=(
-            f"fcm binding of {_who(b.identity)} not registered again for {days} days: past the "
+            f"fcm binding of {who(b.identity)} not registered again for {days} days: past the "
             f"{FCM_TOKEN_EXPIRY_DAYS}-day expiry of inactive FCM tokens"
         ),
         details={"days_since_update": days, "expiry_days": FCM_TOKEN_EXPIRY_DAYS},
@@ -319,9 +270,7 @@ def _legacy_gcm_binding_finding(b: Binding) -> Finding:
         severity=SEVERITY[FindingKind.LEGACY_GCM],
         binding_sids=(b.sid,),
         identity=b.identity,
-        summary=(
-            f"gcm binding of {_who(b.identity)}: legacy GCM, shut down by Google in June 2024"
-        ),
+        summary=(f"gcm binding of {who(b.identity)}: legacy GCM, shut down by Google in June 2024"),
         details={"binding_type": "gcm", "credential_sid": b.credential_sid},
         evidence=documented(f"binding_type gcm; legacy FCM/GCM shut down ({LEGACY_FCM_SOURCE})"),
         action=(
@@ -339,174 +288,12 @@ def _no_new_message_finding(b: Binding) -> Finding:
         binding_sids=(b.sid,),
         identity=b.identity,
         summary=(
-            f"{_type_label(b.binding_type)} binding of {_who(b.identity)} is not subscribed "
+            f"{type_label(b.binding_type)} binding of {who(b.identity)} is not subscribed "
             f"to new_message (message_types: {listed}): it gets no message pushes"
         ),
         details={"message_types": list(b.message_types), "binding_type": b.binding_type},
         evidence=from_twilio(f"the binding's message_types are: {listed}"),
         action="register the binding again with new_message in message_types",
-    )
-
-
-# ---- finding 5: credentials ----------------------------------------------------------------
-
-
-def distinct_credential_sids(bindings: Iterable[Binding]) -> list[str]:
-    """Every credential SID the bindings use, once, in first-seen order."""
-    return list(dict.fromkeys(b.credential_sid for b in bindings if b.credential_sid))
-
-
-def credential_findings(
-    bindings: Iterable[Binding], credentials: Mapping[str, Credential | None]
-) -> list[Finding]:
-    """Missing credentials, type mismatches and APN sandbox credentials.
-
-    `credentials` maps a credential SID to what the Credentials resource said: None means
-    it does not exist. A SID absent from the mapping was not resolved (say, the read
-    failed) and gives no finding.
-    """
-    by_credential: dict[str, list[Binding]] = {}
-    for b in bindings:
-        if b.credential_sid:
-            by_credential.setdefault(b.credential_sid, []).append(b)
-
-    missing: list[Finding] = []
-    mismatched: list[Finding] = []
-    sandbox: list[Finding] = []
-    legacy: list[Finding] = []
-    for sid, users in by_credential.items():
-        if sid not in credentials:
-            continue
-        credential = credentials[sid]
-        if credential is None:
-            missing.append(_missing_finding(sid, users))
-            continue
-        cred_type = (credential.type or "").lower()
-        by_type: dict[str, list[Binding]] = {}
-        for b in users:
-            b_type = (b.binding_type or "").lower()
-            if cred_type and b_type in PUSH_BINDING_TYPES and b_type != cred_type:
-                by_type.setdefault(b_type, []).append(b)
-        for b_type, group in by_type.items():
-            mismatched.append(_mismatch_finding(credential, b_type, group))
-        if cred_type == "apn" and credential.sandbox:
-            sandbox.append(_sandbox_finding(credential, users))
-        if cred_type == "gcm":
-            legacy.append(_legacy_gcm_credential_finding(credential, users))
-        elif cred_type == "fcm":
-            updated = parse_time(credential.raw.get("date_updated"))
-            if updated is not None and updated < LEGACY_FCM_SHUTDOWN:
-                legacy.append(_legacy_fcm_key_finding(credential, users, updated))
-    return [*missing, *mismatched, *legacy, *sandbox]
-
-
-def _credential_name(credential: Credential) -> str:
-    if credential.friendly_name:
-        return f"{credential.friendly_name!r} ({credential.sid})"
-    return credential.sid
-
-
-def _credential_details(credential: Credential) -> dict[str, Any]:
-    return {
-        "credential_sid": credential.sid,
-        "friendly_name": credential.friendly_name,
-        "credential_type": credential.type,
-        "sandbox": credential.sandbox,
-    }
-
-
-def _missing_finding(sid: str, users: list[Binding]) -> Finding:
-    types = sorted({_type_label(b.binding_type) for b in users})
-    return Finding(
-        kind=FindingKind.CREDENTIAL_MISSING,
-        severity=SEVERITY[FindingKind.CREDENTIAL_MISSING],
-        binding_sids=tuple(b.sid for b in users),
-        identity=_common_identity(users),
-        summary=(
-            f"credential {sid} used by {len(users)} binding(s) does not exist: "
-            "pushes to them cannot be sent"
-        ),
-        details={"credential_sid": sid, "binding_types": types},
-        evidence=from_twilio(f"the Credentials resource answered 404 for {sid}"),
-        action=(
-            "put an existing credential's SID in the app's access token (push_credential_sid) "
-            "and have the app register again"
-        ),
-    )
-
-
-def _mismatch_finding(credential: Credential, binding_type: str, group: list[Binding]) -> Finding:
-    return Finding(
-        kind=FindingKind.CREDENTIAL_TYPE_MISMATCH,
-        severity=SEVERITY[FindingKind.CREDENTIAL_TYPE_MISMATCH],
-        binding_sids=tuple(b.sid for b in group),
-        identity=_common_identity(group),
-        summary=(
-            f"{len(group)} {binding_type} binding(s) use {credential.type} credential "
-            f"{_credential_name(credential)}: the push service rejects them"
-        ),
-        details={**_credential_details(credential), "binding_type": binding_type},
-        evidence=from_twilio(
-            f"credential {credential.sid} has type {credential.type}, the bindings {binding_type}"
-        ),
-        action=f"use a {binding_type} credential for {binding_type} bindings and register again",
-    )
-
-
-def _sandbox_finding(credential: Credential, users: list[Binding]) -> Finding:
-    return Finding(
-        kind=FindingKind.APN_SANDBOX,
-        severity=SEVERITY[FindingKind.APN_SANDBOX],
-        binding_sids=tuple(b.sid for b in users),
-        identity=_common_identity(users),
-        summary=(
-            f"{len(users)} binding(s) use sandbox APN credential {_credential_name(credential)}: "
-            "an App Store/TestFlight (production) build gets no pushes"
-        ),
-        details=_credential_details(credential),
-        evidence=from_twilio(f"credential {credential.sid} has sandbox true"),
-        action="fine for development builds; production builds need a production credential",
-    )
-
-
-def _legacy_gcm_credential_finding(credential: Credential, users: list[Binding]) -> Finding:
-    return Finding(
-        kind=FindingKind.LEGACY_GCM,
-        severity=SEVERITY[FindingKind.LEGACY_GCM],
-        binding_sids=tuple(b.sid for b in users),
-        identity=_common_identity(users),
-        summary=(
-            f"{len(users)} binding(s) use gcm credential {_credential_name(credential)}: "
-            "its legacy API key stopped working when Google shut legacy GCM/FCM down in 2024"
-        ),
-        details=_credential_details(credential),
-        evidence=documented(f"credential type gcm; legacy FCM/GCM shut down ({LEGACY_FCM_SOURCE})"),
-        action=(
-            "create an fcm credential with an FCM v1 service account; have the app register "
-            "as fcm with it, then delete the gcm bindings"
-        ),
-    )
-
-
-def _legacy_fcm_key_finding(
-    credential: Credential, users: list[Binding], updated: datetime
-) -> Finding:
-    day = f"{_utc(updated):%Y-%m-%d}"
-    return Finding(
-        kind=FindingKind.LEGACY_FCM_KEY,
-        severity=SEVERITY[FindingKind.LEGACY_FCM_KEY],
-        binding_sids=tuple(b.sid for b in users),
-        identity=_common_identity(users),
-        summary=(
-            f"fcm credential {_credential_name(credential)} was last updated {day}, before "
-            "Google's June 2024 shutdown of legacy FCM: it may still hold a legacy server key"
-        ),
-        details={**_credential_details(credential), "date_updated": _utc(updated).isoformat()},
-        evidence=heuristic(
-            f"credential not updated since {day}; the API never shows which kind of secret it "
-            "holds (alerts 52116/52117 would confirm)"
-        ),
-        action="make sure the credential holds an FCM v1 service account; upload one if not",
     )
 
 

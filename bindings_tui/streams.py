@@ -26,8 +26,9 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import TypeVar
 
-from bindings_tui.client import TwilioClient, check_binding_types
+from bindings_tui.client import TwilioClient
 from bindings_tui.models import Binding, Page
+from bindings_tui.request_checks import check_binding_types
 
 log = logging.getLogger("bindings_tui.streams")
 

@@ -109,7 +109,7 @@ def sid_text(text: str) -> str:
 
 @_argument_type
 def identity(text: str) -> str:
-    from bindings_tui.client import check_identity
+    from bindings_tui.request_checks import check_identity
 
     return check_identity(text)
 

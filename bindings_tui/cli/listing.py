@@ -81,8 +81,8 @@ async def cmd_services(args: argparse.Namespace) -> int:
 
 
 async def cmd_list(args: argparse.Namespace) -> int:
-    from bindings_tui.client import check_binding_types, check_identities, check_page_size
     from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_csv_row, binding_row
+    from bindings_tui.request_checks import check_binding_types, check_identities, check_page_size
 
     service = service_of(args)
     api = api_of(args)

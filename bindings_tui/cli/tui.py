@@ -43,7 +43,7 @@ def _api_given(argv: Sequence[str]) -> bool:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    from bindings_tui.client import check_page_size
+    from bindings_tui.request_checks import check_page_size
 
     api = api_of(args)
     page_size = getattr(args, "page_size", None)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bindings_tui.client import TwilioClient, parse_error_body
+from bindings_tui.client import TwilioClient
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.errors import (
     ApiError,
@@ -24,6 +24,7 @@ from bindings_tui.errors import (
     UnsafeUrlError,
 )
 from bindings_tui.models import ApiFlavor
+from bindings_tui.responses import parse_error_body
 from bindings_tui.retry import RetryPolicy
 
 ACCOUNT = "AC" + "a" * 32

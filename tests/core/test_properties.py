@@ -10,10 +10,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bindings_tui.client import _read_page, parse_error_body
 from bindings_tui.errors import ApiError, InputError, ResponseFormatError
 from bindings_tui.models import Binding
 from bindings_tui.output import json_dumps
+from bindings_tui.responses import parse_error_body, read_page
 from bindings_tui.sids import is_sid, validate_sid
 from bindings_tui.textsafe import make_visible
 
@@ -68,7 +68,7 @@ def test_page_parser_never_crashes(payload: Any) -> None:
     if not isinstance(payload, dict):
         payload = {"x": payload}
     try:
-        page = _read_page(payload, Binding.from_json, "/v1/x")
+        page = read_page(payload, Binding.from_json, "/v1/x")
     except ResponseFormatError:
         return
     assert isinstance(page.items, list)

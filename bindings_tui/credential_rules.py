@@ -1,0 +1,172 @@
+"""Finding 5: the push credentials the bindings use (missing, wrong type, APN sandbox,
+legacy GCM, an FCM credential that may still hold a legacy server key). Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from bindings_tui.binding_facts import PUSH_BINDING_TYPES, as_utc, common_identity, type_label
+from bindings_tui.findings import SEVERITY, Finding, FindingKind, documented, from_twilio, heuristic
+from bindings_tui.models import Binding, Credential, parse_time
+from bindings_tui.push_codes import LEGACY_FCM_SHUTDOWN, LEGACY_FCM_SOURCE
+
+
+def distinct_credential_sids(bindings: Iterable[Binding]) -> list[str]:
+    """Every credential SID the bindings use, once, in first-seen order."""
+    return list(dict.fromkeys(b.credential_sid for b in bindings if b.credential_sid))
+
+
+def credential_findings(
+    bindings: Iterable[Binding], credentials: Mapping[str, Credential | None]
+) -> list[Finding]:
+    """Missing credentials, type mismatches and APN sandbox credentials.
+
+    `credentials` maps a credential SID to what the Credentials resource said: None means
+    it does not exist. A SID absent from the mapping was not resolved (say, the read
+    failed) and gives no finding.
+    """
+    by_credential: dict[str, list[Binding]] = {}
+    for b in bindings:
+        if b.credential_sid:
+            by_credential.setdefault(b.credential_sid, []).append(b)
+
+    missing: list[Finding] = []
+    mismatched: list[Finding] = []
+    sandbox: list[Finding] = []
+    legacy: list[Finding] = []
+    for sid, users in by_credential.items():
+        if sid not in credentials:
+            continue
+        credential = credentials[sid]
+        if credential is None:
+            missing.append(_missing_finding(sid, users))
+            continue
+        cred_type = (credential.type or "").lower()
+        by_type: dict[str, list[Binding]] = {}
+        for b in users:
+            b_type = (b.binding_type or "").lower()
+            if cred_type and b_type in PUSH_BINDING_TYPES and b_type != cred_type:
+                by_type.setdefault(b_type, []).append(b)
+        for b_type, group in by_type.items():
+            mismatched.append(_mismatch_finding(credential, b_type, group))
+        if cred_type == "apn" and credential.sandbox:
+            sandbox.append(_sandbox_finding(credential, users))
+        if cred_type == "gcm":
+            legacy.append(_legacy_gcm_credential_finding(credential, users))
+        elif cred_type == "fcm":
+            updated = parse_time(credential.raw.get("date_updated"))
+            if updated is not None and updated < LEGACY_FCM_SHUTDOWN:
+                legacy.append(_legacy_fcm_key_finding(credential, users, updated))
+    return [*missing, *mismatched, *legacy, *sandbox]
+
+
+def _credential_name(credential: Credential) -> str:
+    if credential.friendly_name:
+        return f"{credential.friendly_name!r} ({credential.sid})"
+    return credential.sid
+
+
+def _credential_details(credential: Credential) -> dict[str, Any]:
+    return {
+        "credential_sid": credential.sid,
+        "friendly_name": credential.friendly_name,
+        "credential_type": credential.type,
+        "sandbox": credential.sandbox,
+    }
+
+
+def _missing_finding(sid: str, users: list[Binding]) -> Finding:
+    types = sorted({type_label(b.binding_type) for b in users})
+    return Finding(
+        kind=FindingKind.CREDENTIAL_MISSING,
+        severity=SEVERITY[FindingKind.CREDENTIAL_MISSING],
+        binding_sids=tuple(b.sid for b in users),
+        identity=common_identity(users),
+        summary=(
+            f"credential {sid} used by {len(users)} binding(s) does not exist: "
+            "pushes to them cannot be sent"
+        ),
+        details={"credential_sid": sid, "binding_types": types},
+        evidence=from_twilio(f"the Credentials resource answered 404 for {sid}"),
+        action=(
+            "put an existing credential's SID in the app's access token (push_credential_sid) "
+            "and have the app register again"
+        ),
+    )
+
+
+def _mismatch_finding(credential: Credential, binding_type: str, group: list[Binding]) -> Finding:
+    return Finding(
+        kind=FindingKind.CREDENTIAL_TYPE_MISMATCH,
+        severity=SEVERITY[FindingKind.CREDENTIAL_TYPE_MISMATCH],
+        binding_sids=tuple(b.sid for b in group),
+        identity=common_identity(group),
+        summary=(
+            f"{len(group)} {binding_type} binding(s) use {credential.type} credential "
+            f"{_credential_name(credential)}: the push service rejects them"
+        ),
+        details={**_credential_details(credential), "binding_type": binding_type},
+        evidence=from_twilio(
+            f"credential {credential.sid} has type {credential.type}, the bindings {binding_type}"
+        ),
+        action=f"use a {binding_type} credential for {binding_type} bindings and register again",
+    )
+
+
+def _sandbox_finding(credential: Credential, users: list[Binding]) -> Finding:
+    return Finding(
+        kind=FindingKind.APN_SANDBOX,
+        severity=SEVERITY[FindingKind.APN_SANDBOX],
+        binding_sids=tuple(b.sid for b in users),
+        identity=common_identity(users),
+        summary=(
+            f"{len(users)} binding(s) use sandbox APN credential {_credential_name(credential)}: "
+            "an App Store/TestFlight (production) build gets no pushes"
+        ),
+        details=_credential_details(credential),
+        evidence=from_twilio(f"credential {credential.sid} has sandbox true"),
+        action="fine for development builds; production builds need a production credential",
+    )
+
+
+def _legacy_gcm_credential_finding(credential: Credential, users: list[Binding]) -> Finding:
+    return Finding(
+        kind=FindingKind.LEGACY_GCM,
+        severity=SEVERITY[FindingKind.LEGACY_GCM],
+        binding_sids=tuple(b.sid for b in users),
+        identity=common_identity(users),
+        summary=(
+            f"{len(users)} binding(s) use gcm credential {_credential_name(credential)}: "
+            "its legacy API key stopped working when Google shut legacy GCM/FCM down in 2024"
+        ),
+        details=_credential_details(credential),
+        evidence=documented(f"credential type gcm; legacy FCM/GCM shut down ({LEGACY_FCM_SOURCE})"),
+        action=(
+            "create an fcm credential with an FCM v1 service account; have the app register "
+            "as fcm with it, then delete the gcm bindings"
+        ),
+    )
+
+
+def _legacy_fcm_key_finding(
+    credential: Credential, users: list[Binding], updated: datetime
+) -> Finding:
+    day = f"{as_utc(updated):%Y-%m-%d}"
+    return Finding(
+        kind=FindingKind.LEGACY_FCM_KEY,
+        severity=SEVERITY[FindingKind.LEGACY_FCM_KEY],
+        binding_sids=tuple(b.sid for b in users),
+        identity=common_identity(users),
+        summary=(
+            f"fcm credential {_credential_name(credential)} was last updated {day}, before "
+            "Google's June 2024 shutdown of legacy FCM: it may still hold a legacy server key"
+        ),
+        details={**_credential_details(credential), "date_updated": as_utc(updated).isoformat()},
+        evidence=heuristic(
+            f"credential not updated since {day}; the API never shows which kind of secret it "
+            "holds (alerts 52116/52117 would confirm)"
+        ),
+        action="make sure the credential holds an FCM v1 service account; upload one if not",
+    )
