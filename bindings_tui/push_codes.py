@@ -161,13 +161,14 @@ PUSH_CODES: Final[dict[str, PushCode]] = {
         ),
         PushCode(
             "52119",
-            "FCM token for iOS unregistered",
-            "the token is no longer valid",
-            "delete the binding if Twilio has not already",
+            "FCM could not deliver to iOS device: APNs token is unregistered",
+            "APNs no longer knows the token (app uninstalled, notifications off, or another "
+            "environment); Twilio deleted the binding",
+            "have the app register a new binding whenever iOS gives it a new token",
             _T,
             True,
             "error",
-            _3P,
+            _TW,
         ),
         PushCode(
             "52131",
