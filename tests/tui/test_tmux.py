@@ -39,8 +39,11 @@ def running_app(config_dir: Path) -> Iterator[Terminal]:
         check=True,
         timeout=10,
     )  # fmt: skip
+    term = Terminal(session)
+    # The pane outlives the app, so the screen can still be read after `q`.
+    term.run("set-window-option", "-t", session, "remain-on-exit", "on")
     try:
-        yield Terminal(session)
+        yield term
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False, timeout=10)
 

@@ -37,6 +37,9 @@ def tmux(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
         "-e", f"BINDINGS_TUI_CONFIG_DIR={tmp_path}",
         command,
     )  # fmt: skip
+    # The pane outlives the app: after `q` the screen can still be read (without this the
+    # session, and the private server with it, may be gone before the next capture).
+    term.run("set-window-option", "-t", term.session, "remain-on-exit", "on")
     term.run("pipe-pane", "-o", "-t", term.session, f"cat >> {log}")
     try:
         yield term, log
