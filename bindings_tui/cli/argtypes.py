@@ -111,6 +111,10 @@ def sid_text(text: str) -> str:
 def identity(text: str) -> str:
     from bindings_tui.request_checks import check_identity
 
+    # An empty value (`--identity "$UNSET"`) would silently mean "every identity": in a
+    # script that pipes into delete, that is the whole service.
+    if not text:
+        raise InputError("an --identity is empty: give the identity to look for")
     return check_identity(text)
 
 

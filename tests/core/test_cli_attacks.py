@@ -175,6 +175,8 @@ BAD_OPTIONS: list[tuple[list[str], str]] = [
     (["--service", "\x1b[2J", "list"], "--service"),
     (["list", "--service", SERVICE, "--identity", "x" * 100_000], "at most 1024"),
     (["list", "--service", SERVICE, "--identity", "bob\udcff"], "not valid UTF-8"),
+    (["list", "--service", SERVICE, "--identity", ""], "is empty"),
+    (["diagnose", "--service", SERVICE, "--identity", ""], "is empty"),
     (
         ["list", "--service", SERVICE, *[a for i in range(101) for a in ("--identity", f"u{i}")]],
         "at most 100",
