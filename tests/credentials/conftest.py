@@ -14,10 +14,11 @@ from pathlib import Path
 import keyring
 import keyring.backend
 import pytest
-from keyring.compat import properties
 
 from bindings_tui.credentials.profiles import ProfileStore
 from bindings_tui.credentials.secrets import SecretStore
+
+from .memory_keyring import MemoryKeyring, installed_memory_keyring
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 OTHER_ACCOUNT = "AC" + "fedcba9876543210" * 2
@@ -27,42 +28,10 @@ SERVICE = "IS" + "a" * 32
 SECRET = "s3cr3t-Zq7XK2mVbN8wPq4L-hygiene"
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that keeps secrets in a dict (never on disk)."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        return 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-        self.calls: list[str] = []
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self.calls.append("get")
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.calls.append("set")
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.calls.append("delete")
-        if (service, username) not in self.entries:
-            raise keyring.errors.PasswordDeleteError("no such password")
-        del self.entries[(service, username)]
-
-
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with installed_memory_keyring() as backend:
         yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import keyring
-import keyring.backend
 import pytest
-from keyring.compat import properties
+from credentials.memory_keyring import MemoryKeyring, installed_memory_keyring
 from textual.dom import DOMNode
 
 import bindings_tui.tui
@@ -284,34 +282,10 @@ async def test_unexpected_error_building_the_user_view(
 # ---- the login: the secret is nowhere after any failure ---------------------------------
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    @properties.classproperty
-    def priority(cls) -> float:
-        return 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
-
-
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with installed_memory_keyring() as backend:
         yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 LOGIN_SECRET = DEMO_AUTH_TOKEN  # what the fake accepts once the trap is gone
