@@ -14,8 +14,8 @@ from bindings_tui.textsafe import clip, make_visible
 
 JsonDict = dict[str, Any]
 
-_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+_EARLIEST_YEAR = 1900
+_LATEST_YEAR = 9000
 
 
 class ApiFlavor(enum.Enum):
@@ -74,14 +74,15 @@ def parse_time(value: object) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        moment.astimezone(UTC)  # raises OverflowError at the edges of the calendar
-        # Ages subtract "now" from it: keep a margin from both ends of datetime's range.
-        if not _EARLIEST <= moment <= _LATEST:
-            return None
-    except (ValueError, OverflowError):
+    except ValueError:
         return None
+    # Far from both ends of datetime's range (checked on the year: cheap, and a UTC offset
+    # can never push such a moment past the edge), so every later conversion, comparison
+    # or age is safe.
+    if not _EARLIEST_YEAR <= moment.year < _LATEST_YEAR:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 
