@@ -199,24 +199,12 @@ def api_base_url(
     return pin_base_url(f"https://{host}", host, None)
 
 
-def default_base_url(product: str, region: str | None = None, edge: str | None = None) -> str:
-    """The product's Twilio base URL (`api_base_url` without an explicit one)."""
-    return api_base_url(product, region, edge)
-
-
-def check_base_url(url: str) -> str:
-    """An explicit base URL, checked and pinned (`api_base_url` with `explicit=url`)."""
-    return api_base_url("conversations", explicit=url)
-
-
 __all__ = [
     "DEFAULT_REGION",
     "PRODUCTS",
     "BadBaseUrlError",
     "api_base_url",
-    "check_base_url",
     "check_explicit_base_url",
-    "default_base_url",
     "is_loopback_host",
     "pin_base_url",
     "shown",
