@@ -8,7 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from bindings_tui.binding_facts import PUSH_BINDING_TYPES, as_utc, common_identity, type_label
-from bindings_tui.findings import SEVERITY, Finding, FindingKind, documented, from_twilio, heuristic
+from bindings_tui.findings import (
+    SEVERITY,
+    Evidence,
+    Finding,
+    FindingKind,
+    documented,
+    from_twilio,
+    heuristic,
+)
 from bindings_tui.models import Binding, Credential, parse_time
 from bindings_tui.push_codes import LEGACY_FCM_SHUTDOWN, LEGACY_FCM_SOURCE
 
@@ -62,6 +70,28 @@ def credential_findings(
     return [*missing, *mismatched, *legacy, *sandbox]
 
 
+def _about(
+    kind: FindingKind,
+    users: list[Binding],
+    *,
+    summary: str,
+    details: dict[str, Any],
+    evidence: Evidence,
+    action: str,
+) -> Finding:
+    """A credential finding: its kind's severity, about the bindings that use it."""
+    return Finding(
+        kind=kind,
+        severity=SEVERITY[kind],
+        binding_sids=tuple(b.sid for b in users),
+        identity=common_identity(users),
+        summary=summary,
+        details=details,
+        evidence=evidence,
+        action=action,
+    )
+
+
 def _credential_name(credential: Credential) -> str:
     if credential.friendly_name:
         return f"{credential.friendly_name!r} ({credential.sid})"
@@ -79,11 +109,9 @@ def _credential_details(credential: Credential) -> dict[str, Any]:
 
 def _missing_finding(sid: str, users: list[Binding]) -> Finding:
     types = sorted({type_label(b.binding_type) for b in users})
-    return Finding(
-        kind=FindingKind.CREDENTIAL_MISSING,
-        severity=SEVERITY[FindingKind.CREDENTIAL_MISSING],
-        binding_sids=tuple(b.sid for b in users),
-        identity=common_identity(users),
+    return _about(
+        FindingKind.CREDENTIAL_MISSING,
+        users,
         summary=(
             f"credential {sid} used by {len(users)} binding(s) does not exist: "
             "pushes to them cannot be sent"
@@ -98,11 +126,9 @@ def _missing_finding(sid: str, users: list[Binding]) -> Finding:
 
 
 def _mismatch_finding(credential: Credential, binding_type: str, group: list[Binding]) -> Finding:
-    return Finding(
-        kind=FindingKind.CREDENTIAL_TYPE_MISMATCH,
-        severity=SEVERITY[FindingKind.CREDENTIAL_TYPE_MISMATCH],
-        binding_sids=tuple(b.sid for b in group),
-        identity=common_identity(group),
+    return _about(
+        FindingKind.CREDENTIAL_TYPE_MISMATCH,
+        group,
         summary=(
             f"{len(group)} {binding_type} binding(s) use {credential.type} credential "
             f"{_credential_name(credential)}: the push service rejects them"
@@ -116,11 +142,9 @@ def _mismatch_finding(credential: Credential, binding_type: str, group: list[Bin
 
 
 def _sandbox_finding(credential: Credential, users: list[Binding]) -> Finding:
-    return Finding(
-        kind=FindingKind.APN_SANDBOX,
-        severity=SEVERITY[FindingKind.APN_SANDBOX],
-        binding_sids=tuple(b.sid for b in users),
-        identity=common_identity(users),
+    return _about(
+        FindingKind.APN_SANDBOX,
+        users,
         summary=(
             f"{len(users)} binding(s) use sandbox APN credential {_credential_name(credential)}: "
             "an App Store/TestFlight (production) build gets no pushes"
@@ -132,11 +156,9 @@ def _sandbox_finding(credential: Credential, users: list[Binding]) -> Finding:
 
 
 def _legacy_gcm_credential_finding(credential: Credential, users: list[Binding]) -> Finding:
-    return Finding(
-        kind=FindingKind.LEGACY_GCM,
-        severity=SEVERITY[FindingKind.LEGACY_GCM],
-        binding_sids=tuple(b.sid for b in users),
-        identity=common_identity(users),
+    return _about(
+        FindingKind.LEGACY_GCM,
+        users,
         summary=(
             f"{len(users)} binding(s) use gcm credential {_credential_name(credential)}: "
             "its legacy API key stopped working when Google shut legacy GCM/FCM down in 2024"
@@ -154,11 +176,9 @@ def _legacy_fcm_key_finding(
     credential: Credential, users: list[Binding], updated: datetime
 ) -> Finding:
     day = f"{as_utc(updated):%Y-%m-%d}"
-    return Finding(
-        kind=FindingKind.LEGACY_FCM_KEY,
-        severity=SEVERITY[FindingKind.LEGACY_FCM_KEY],
-        binding_sids=tuple(b.sid for b in users),
-        identity=common_identity(users),
+    return _about(
+        FindingKind.LEGACY_FCM_KEY,
+        users,
         summary=(
             f"fcm credential {_credential_name(credential)} was last updated {day}, before "
             "Google's June 2024 shutdown of legacy FCM: it may still hold a legacy server key"
