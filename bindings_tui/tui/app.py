@@ -69,6 +69,7 @@ class BindingsApp(App[int]):
         self.ctx = ctx
         self.cursor_blink = cursor_blink
         self._clients: dict[ApiFlavor, TwilioClient] = {}
+        self._retired: list[TwilioClient] = []
         self.errors_reported = 0
         self.last_error: str | None = None
         self.set_reactive(
@@ -102,12 +103,18 @@ class BindingsApp(App[int]):
 
     def _close_clients(self) -> None:
         old, self._clients = list(self._clients.values()), {}
+        self._retired.extend(old)
         for client in old:
-            self.run_worker(client.aclose(), group="close-client", exit_on_error=False)
+            # The method, not `client.aclose()`: a coroutine made now would never be awaited
+            # (and warn on exit) if the app quits before the worker starts.
+            self.run_worker(
+                guarded_callback(self, client.aclose), group="close-client", exit_on_error=False
+            )
 
     @guarded
     async def on_unmount(self) -> None:
-        for client in self._clients.values():
+        # Closing twice is harmless; a retired client whose worker never ran is closed here.
+        for client in [*self._retired, *self._clients.values()]:
             with contextlib.suppress(Exception):  # on the way out; nothing to report
                 await client.aclose()
 
