@@ -51,7 +51,7 @@ class BindingsApp(App[int]):
     COMMANDS = App.COMMANDS | {ActionsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("q", "quit", "Quit", id="app.quit"),
-        KeyBinding("F", "find", "Find user", id="app.find"),
+        KeyBinding("F", "find", "Find user", show=False, id="app.find"),
         KeyBinding(
             "ctrl+p",
             "command_palette",

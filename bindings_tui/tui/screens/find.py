@@ -182,7 +182,7 @@ class FindScreen(Screen[FindChoice | None]):
                 identity = (binding.identity,) if binding.identity else report.identities
                 self._choices[row_key] = FindChoice(service.api, service.sid, identity)
                 table.add_row(
-                    inert(f"  {binding.sid}"),
+                    inert(binding.sid),
                     inert(binding.identity or "-", width=40),
                     inert(binding.binding_type or "-"),
                     inert(binding.endpoint or "-", width=ENDPOINT_WIDTH),
@@ -208,7 +208,7 @@ class FindScreen(Screen[FindChoice | None]):
     def _summary(report: FindReport) -> Text:
         count = len(report.found)
         services = len(report.with_bindings)
-        apis = " and ".join(api.label for api in report.apis)
+        apis = "both APIs" if len(report.apis) > 1 else report.apis[0].label
         text = Text(no_wrap=True, end="", overflow="ellipsis")
         if count:
             text.append(
@@ -220,12 +220,12 @@ class FindScreen(Screen[FindChoice | None]):
             text.append("No binding of ", style="bold")
             text.append(inert_str(", ".join(report.identities), 60), style="bold")
             text.append(" anywhere", style="bold")
-        text.append(f"  ·  {len(report.results)} service(s) searched on {apis}")
+        text.append(f"  ·  {len(report.results)} searched on {apis}")
         failed = len(report.failed) + len(report.api_failures)
         if failed:
             text.append(f"  ·  {failed} could not be searched", style="bold red")
         if count:
-            text.append("  ·  enter opens a service with the identity query")
+            text.append("  ·  enter opens one with the identity query")
         return text
 
     @on(DataTable.RowSelected, "#find-results")
@@ -252,11 +252,9 @@ class FindScreen(Screen[FindChoice | None]):
 
 
 def _service_label(service: ServiceRef) -> Text:
-    text = Text(no_wrap=True, end="")
-    text.append(service.api.label, style="bold")
-    text.append(" · ")
-    text.append(inert_str(service.friendly_name or service.sid, NAME_WIDTH), style="bold")
-    return text
+    """`▸ Chat v2 · Acme Chat (staging)`: one style for the whole cell."""
+    name = inert_str(service.friendly_name or service.sid, NAME_WIDTH)
+    return Text(f"▸ {service.api.label} · {name}", style="bold", no_wrap=True, end="")
 
 
 __all__ = ["FindChoice", "FindScreen"]
