@@ -23,7 +23,7 @@ from bindings_tui.fake_twilio import (
     serve_in_background,
 )
 from bindings_tui.models import ApiFlavor
-from tests.core.cli_kit import RAW_CONTROL
+from core.cli_kit import RAW_CONTROL
 
 LIAM = "liam.johnson@example.com"
 OLIVIA = "olivia.chen@example.com"
