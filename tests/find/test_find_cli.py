@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+from core.cli_kit import RAW_CONTROL
 
 from bindings_tui.cli.entry import build_parser
 from bindings_tui.cli.find import apis_of
@@ -23,7 +24,6 @@ from bindings_tui.fake_twilio import (
     serve_in_background,
 )
 from bindings_tui.models import ApiFlavor
-from core.cli_kit import RAW_CONTROL
 
 LIAM = "liam.johnson@example.com"
 OLIVIA = "olivia.chen@example.com"
