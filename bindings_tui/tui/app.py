@@ -237,11 +237,13 @@ class BindingsApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `F` works over the main screens (browser, picker, user view), not over a dialog,
         # help or the login screen, and not while logged out.
-        if action == "find":
-            return self.session.credentials is not None and isinstance(
-                self.screen, FIND_FROM_SCREENS
-            )
-        return True
+        if action != "find":
+            return True
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet, or shutting down: Textual asks anyway
+            return False
+        return self.session.credentials is not None and isinstance(screen, FIND_FROM_SCREENS)
 
     @guarded
     def action_find(self) -> None:
