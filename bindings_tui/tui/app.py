@@ -31,6 +31,7 @@ from bindings_tui.tui.key_list import help_rows
 from bindings_tui.tui.keymap import binding_ids, load_keymap
 from bindings_tui.tui.screens.browser import BrowserScreen
 from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.screens.find import FindChoice, FindScreen
 from bindings_tui.tui.screens.help import HelpScreen
 from bindings_tui.tui.screens.login_keys import LoginKeys
 from bindings_tui.tui.screens.service_picker import ServicePickerScreen
@@ -50,6 +51,7 @@ class BindingsApp(App[int]):
     COMMANDS = App.COMMANDS | {ActionsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("q", "quit", "Quit", id="app.quit"),
+        KeyBinding("F", "find", "Find user", show=False, id="app.find"),
         KeyBinding(
             "ctrl+p",
             "command_palette",
@@ -212,13 +214,15 @@ class BindingsApp(App[int]):
         api: ApiFlavor | None = None,
         *,
         carry_from: BrowserScreen | None = None,
+        identities: tuple[str, ...] = (),
     ) -> None:
         """Open a service (of `api`, default the session's): the session records it and a
-        browser bound to exactly that API and service shows it."""
+        browser bound to exactly that API and service shows it (with `identities` in its
+        identity query, when given)."""
         origin = Origin(api or self.session.api, service_sid)
         self.set_session(api=origin.api, service_sid=service_sid)
         self._remember(origin)
-        browser = BrowserScreen(origin, carry_from=carry_from)
+        browser = BrowserScreen(origin, carry_from=carry_from, identities=identities)
         if isinstance(self.screen, BrowserScreen):
             self.switch_screen(browser)
         else:
@@ -235,9 +239,40 @@ class BindingsApp(App[int]):
         except BindingsError:
             pass  # remembering is a convenience; never fail the session for it
 
+    # ---- find a user everywhere ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `F` works over the main screens (browser, picker, user view), not over a dialog,
+        # help or the login screen, and not while logged out.
+        if action != "find":
+            return True
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet, or shutting down: Textual asks anyway
+            return False
+        return self.session.credentials is not None and isinstance(screen, FIND_FROM_SCREENS)
+
+    @guarded
+    def action_find(self) -> None:
+        """`F`: search identities in every service of both APIs; a chosen row opens its
+        service (through `open_service`, like the picker) with the identity query set."""
+        if isinstance(self.screen, FindScreen):
+            self.screen.action_focus_input()
+            return
+
+        def chosen(choice: FindChoice | None) -> None:
+            if choice is not None:
+                self.open_service(choice.service_sid, choice.api, identities=choice.identities)
+
+        self.push_screen(FindScreen(), guarded_callback(self, chosen))
+
     def show_help(self) -> None:
         """`?`: the keys in force on the current screen, as bound (keymap included)."""
         self.push_screen(HelpScreen(help_rows(self.screen)))
+
+
+# The screens `F` opens the find screen over (and the find screen itself, to refocus).
+FIND_FROM_SCREENS: tuple[type, ...] = (BrowserScreen, ServicePickerScreen, UserScreen, FindScreen)
 
 
 def _login_screen(reason: str | None = None) -> LoginScreen:
@@ -256,6 +291,7 @@ KEYED_CLASSES: tuple[type, ...] = (
     ServicePickerScreen,
     HelpScreen,
     UserScreen,
+    FindScreen,
     ConfirmModal,
     BindingsTable,
     FilterInput,
