@@ -50,9 +50,23 @@ def add_listing_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> Non
         help="repeatable",
     )
     p.add_argument(
-        "--page-size", type=argtypes.page_size, default=None, help="1..1000 (default: spec max)"
+        "--page-size",
+        type=argtypes.page_size,
+        default=None,
+        help="1..1000 (default 1000; if the server refuses it, the API spec's maximum)",
     )
-    p.add_argument("--limit", type=argtypes.limit, default=None, help="stop after N bindings")
+    p.add_argument(
+        "--limit",
+        type=argtypes.limit,
+        default=None,
+        help="stop after the first N bindings in the server's order (one stream)",
+    )
+    p.add_argument(
+        "--server-order",
+        action="store_true",
+        help="one stream in the server's order, instead of the default: one stream per "
+        "binding type, output grouped by type (apn, gcm, fcm, twilsock)",
+    )
     add_output_option(p, FORMATS)
 
     p = sub.add_parser("show", parents=parents, help="show one binding")
@@ -95,19 +109,35 @@ async def cmd_list(args: argparse.Namespace) -> int:
     writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
     remaining = args.limit
     async with make_client(args) as client:
-        pages = client.iter_binding_pages(
-            service,
-            identities=identities,
-            binding_types=args.types,
-            page_size=args.page_size,
-        )
-        async for page in pages:
-            items = page.items if remaining is None else page.items[:remaining]
-            writer.write(items)
-            if remaining is not None:
-                remaining -= len(items)
-                if remaining <= 0:
-                    break
+        if remaining is None and not getattr(args, "server_order", False):
+            # One stream per type, written grouped by type (streams explains the order).
+            from bindings_tui.streams import stream_bindings_in_type_order
+
+            pages = stream_bindings_in_type_order(
+                client,
+                service,
+                identities=identities,
+                binding_types=args.types,
+                page_size=args.page_size,
+            )
+        else:
+            # --limit means the first N in the server's order: the one plain stream.
+            pages = client.iter_binding_pages(  # type: ignore[assignment]
+                service,
+                identities=identities,
+                binding_types=args.types,
+                page_size=args.page_size,
+            )
+        try:
+            async for page in pages:
+                items = page.items if remaining is None else page.items[:remaining]
+                writer.write(items)
+                if remaining is not None:
+                    remaining -= len(items)
+                    if remaining <= 0:
+                        break
+        finally:
+            await pages.aclose()
     writer.close()
     if args.output == "table":
         sys.stderr.write(f"{writer.count} binding(s)\n")
