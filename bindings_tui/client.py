@@ -39,6 +39,7 @@ from bindings_tui.errors import (
 from bindings_tui.evidence.alerts import Alert
 from bindings_tui.hosts import api_base_url
 from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict, Page, Service
+from bindings_tui.raw_records import RawBinding
 from bindings_tui.request_checks import (
     DEFAULT_BINDINGS_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -327,6 +328,27 @@ class TwilioClient:
             self._bindings_path(service_sid),
             params,
             Binding.from_json,
+            fallback_page_size=self._bindings_fallback_size(page_size),
+        ):
+            yield page
+
+    async def iter_raw_binding_pages(
+        self,
+        service_sid: str,
+        *,
+        identities: Sequence[str] = (),
+        binding_types: Sequence[str] = (),
+        page_size: int | None = None,
+    ) -> AsyncIterator[Page[RawBinding]]:
+        """`iter_binding_pages` with each record kept as sent (`raw_records`): for output
+        that writes the JSON as it is, without parsing it into a `Binding`."""
+        params = self.bindings_params(
+            identities=identities, binding_types=binding_types, page_size=page_size
+        )
+        async for page in self._iter_pages(
+            self._bindings_path(service_sid),
+            params,
+            RawBinding.from_json,
             fallback_page_size=self._bindings_fallback_size(page_size),
         ):
             yield page

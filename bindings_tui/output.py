@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
 from bindings_tui.models import Binding, Service
+from bindings_tui.raw_records import RawBinding
 from bindings_tui.textsafe import clip, make_visible
 
 FORMATS: Final = ("table", "json", "jsonl", "csv")
@@ -173,7 +174,10 @@ class RecordWriter:
         self._json_started = False
         self._csv_header = [name.lower().replace(" ", "_") for name, _ in columns]
 
-    def write(self, records: Sequence[Binding] | Sequence[Service]) -> None:
+    def write(
+        self, records: Sequence[Binding] | Sequence[Service] | Sequence[RawBinding]
+    ) -> None:
+        """`RawBinding`s only for json and jsonl (the other formats read parsed fields)."""
         self.count += len(records)
         if self._table is not None:
             self._table.write(self.row(r) for r in records)

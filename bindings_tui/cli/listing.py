@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any, Final
+from collections.abc import AsyncGenerator, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Final
 
 from bindings_tui.cli import argtypes
 from bindings_tui.cli.common import (
@@ -24,6 +24,10 @@ from bindings_tui.cli.common import (
 from bindings_tui.errors import InputError
 from bindings_tui.output import FORMATS
 from bindings_tui.sids import validate_sid
+
+if TYPE_CHECKING:
+    from bindings_tui.models import Binding, Page
+    from bindings_tui.raw_records import RawBinding
 
 COMMANDS: Final = ("services", "list", "show", "delete")
 
@@ -108,12 +112,21 @@ async def cmd_list(args: argparse.Namespace) -> int:
     identities = list(check_identities(args.identity))
     writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
     remaining = args.limit
+    split = remaining is None and not getattr(args, "server_order", False)
+    # json and jsonl write each record's JSON as sent: no need to parse it into a Binding.
+    raw = args.output in ("json", "jsonl")
     async with make_client(args) as client:
-        if remaining is None and not getattr(args, "server_order", False):
+        pages: AsyncGenerator[Page[Binding] | Page[RawBinding], None]
+        if split:
             # One stream per type, written grouped by type (streams explains the order).
-            from bindings_tui.streams import stream_bindings_in_type_order
+            from bindings_tui import streams
 
-            pages = stream_bindings_in_type_order(
+            ordered = (
+                streams.stream_raw_bindings_in_type_order
+                if raw
+                else streams.stream_bindings_in_type_order
+            )
+            pages = ordered(
                 client,
                 service,
                 identities=identities,
@@ -122,7 +135,8 @@ async def cmd_list(args: argparse.Namespace) -> int:
             )
         else:
             # --limit means the first N in the server's order: the one plain stream.
-            pages = client.iter_binding_pages(  # type: ignore[assignment]
+            plain = client.iter_raw_binding_pages if raw else client.iter_binding_pages
+            pages = plain(  # type: ignore[assignment]
                 service,
                 identities=identities,
                 binding_types=args.types,
