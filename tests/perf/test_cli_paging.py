@@ -213,4 +213,6 @@ async def test_jsonl_is_written_while_the_list_is_still_loading(
     finally:
         if proc.returncode is None:
             proc.kill()
-        await proc.wait()
+        # Not `wait()`: with the unread output past the pipe's limit, reading is paused and
+        # the pipe's end is never seen, so `wait()` would never return. Drain it instead.
+        await asyncio.wait_for(proc.communicate(), HANG_GUARD_S)
