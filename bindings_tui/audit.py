@@ -261,7 +261,13 @@ class AuditTrail:
 
     def check(self) -> None:
         """AuditError when the log cannot be written: then nothing is deleted."""
-        self.log.check_writable()
+        try:
+            self.log.check_writable()
+        except AuditError as exc:
+            raise AuditError(
+                f"nothing deleted: the audit log cannot be written ({exc.user_message()}); "
+                f"fix it or point {DATA_DIR_ENV} at a writable directory"
+            ) from None
 
     def known(self, sid: str) -> JsonDict | None:
         return self.context.bindings.get(sid)
