@@ -13,17 +13,19 @@ import sys
 from typing import Any, Final
 
 from bindings_tui.cli import argtypes
-from bindings_tui.cli.common import PROG, add_output_option, one_line
+from bindings_tui.cli.common import PROG, add_output_option, globals_parent, one_line
 
 COMMAND: Final = "history"
 
 
 def add_history_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
-    # conflict_handler="resolve": this command's --service (repeatable) replaces the global
-    # one on this subparser; a --service before the command still counts.
+    # This command's --service (repeatable) replaces the global one. "resolve" edits the
+    # conflicting action in place, so it works on a private copy of the global options,
+    # never on the parent every other command shares. A --service before the command counts.
+    del parents
     p = sub.add_parser(
         COMMAND,
-        parents=parents,
+        parents=[globals_parent()],
         conflict_handler="resolve",
         help="the deletes the audit log remembers (a record, not an undo)",
         description=(
