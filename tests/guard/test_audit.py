@@ -85,7 +85,9 @@ async def test_read_only_refuses_the_run_before_any_request(tmp_path: Path) -> N
     policy = resolve_write_policy(True)
     async with _client(fake, policy) as client:
         with pytest.raises(ReadOnlyError, match=r"read-only \(--read-only\)"):
-            await delete_many(client, service, sids, audit=AuditTrail(_context(), AuditLog(tmp_path)))
+            await delete_many(
+                client, service, sids, audit=AuditTrail(_context(), AuditLog(tmp_path))
+            )
         # The client itself refuses any non-GET, whoever calls it (the one chokepoint).
         with pytest.raises(ReadOnlyError):
             await client.send_once("DELETE", client.binding_path(service, sids[0]))
@@ -104,7 +106,9 @@ async def test_an_unwritable_log_deletes_nothing(tmp_path: Path) -> None:
     blocker.write_text("x")
     async with _client(fake) as client:
         with pytest.raises(AuditError, match="nothing deleted"):
-            await delete_many(client, service, [sid], audit=AuditTrail(_context(), AuditLog(blocker)))
+            await delete_many(
+                client, service, [sid], audit=AuditTrail(_context(), AuditLog(blocker))
+            )
     assert fake.requests == []
 
 

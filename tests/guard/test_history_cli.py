@@ -73,7 +73,7 @@ async def test_hostile_values_in_the_log_are_inert_and_bad_since_is_one_line(
         "binding_sid": "BS" + "1" * 32,
         "service_sid": "IS" + "1" * 32,
         "outcome": "deleted",
-        "binding": {"identity": "=HYPERLINK(\"x\")\x1b]0;pwned\x07", "binding_type": "apn"},
+        "binding": {"identity": '=HYPERLINK("x")\x1b]0;pwned\x07', "binding_type": "apn"},
     }
     path.write_text(json.dumps(record) + "\n{broken\n", encoding="utf-8")
     table = await run_cli("history")
@@ -95,7 +95,13 @@ async def test_cli_delete_with_an_unwritable_log_sends_nothing(
     blocker.write_text("x")
     before = len(fake.requests)
     result = await run_cli(
-        "--base-url", url, "delete", "--service", service, sid, "--yes",
+        "--base-url",
+        url,
+        "delete",
+        "--service",
+        service,
+        sid,
+        "--yes",
         env_extra={"BINDINGS_TUI_DATA_DIR": str(blocker)},
     )
     assert result.code == 1 and "nothing deleted" in result.err, result

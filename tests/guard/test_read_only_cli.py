@@ -99,8 +99,17 @@ async def test_the_profile_source_works_with_a_writable_profile(
     env = _profile_env(tmp_path)
     ProfileStore().update("prod", read_only=False)
     result = await run_cli(
-        "--profile", "prod", "--base-url", url, "delete", "--service", service, sid, "--yes",
-        env_extra=env, with_env_credentials=False,
+        "--profile",
+        "prod",
+        "--base-url",
+        url,
+        "delete",
+        "--service",
+        service,
+        sid,
+        "--yes",
+        env_extra=env,
+        with_env_credentials=False,
     )
     assert result.code == 0, result
     assert sid not in fake.binding_sids(ApiFlavor.CONVERSATIONS, service)
@@ -116,7 +125,13 @@ async def test_a_bad_env_value_is_one_line_and_nothing_is_sent(
     sid = sorted(fake.binding_sids(ApiFlavor.CONVERSATIONS, service))[0]
     before = len(fake.requests)
     result = await run_cli(
-        "--base-url", url, "delete", "--service", service, sid, "--yes",
+        "--base-url",
+        url,
+        "delete",
+        "--service",
+        service,
+        sid,
+        "--yes",
         env_extra={"BINDINGS_TUI_READ_ONLY": "maybe\x1b[31m"},
     )
     assert result.code == 2 and "BINDINGS_TUI_READ_ONLY" in result.err, result
