@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import AsyncIterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,18 @@ async def served() -> AsyncIterator[tuple[FakeTwilio, str]]:
         yield pair
 
 
-def _profile_env(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture
+def ring(tmp_path: Path) -> Iterator[Path]:
+    """The test keyring's directory; removed after the test (it holds the fake's token,
+    which the hygiene test looks for in every temp dir)."""
+    path = tmp_path / "ring"
+    path.mkdir()
+    yield path
+    shutil.rmtree(path)
+
+
+def _profile_env(ring: Path) -> dict[str, str]:
     """A saved profile `prod` (read_only = true) whose secret is in a test keyring."""
-    ring = tmp_path / "ring"
-    ring.mkdir()
     ProfileStore().save(
         Profile("prod", DEMO_ACCOUNT_SID, read_only=True, label="PRODUCTION", color="red")
     )
@@ -56,7 +65,7 @@ def _profile_env(tmp_path: Path) -> dict[str, str]:
     ],
 )
 async def test_delete_is_refused_with_zero_requests(
-    served: tuple[FakeTwilio, str], source: str, said: str, tmp_path: Path
+    served: tuple[FakeTwilio, str], source: str, said: str, ring: Path
 ) -> None:
     fake, url = served
     service = busy_service(fake)
@@ -69,7 +78,7 @@ async def test_delete_is_refused_with_zero_requests(
     elif source == "env":
         env["BINDINGS_TUI_READ_ONLY"] = "1"
     else:
-        env = _profile_env(tmp_path)
+        env = _profile_env(ring)
         args = ["--profile", "prod", *args]
         use_env_credentials = False
     before = len(fake.requests)
@@ -89,14 +98,14 @@ async def test_delete_is_refused_with_zero_requests(
 
 
 async def test_the_profile_source_works_with_a_writable_profile(
-    served: tuple[FakeTwilio, str], tmp_path: Path
+    served: tuple[FakeTwilio, str], ring: Path
 ) -> None:
     """Control for the profile case: the same profile made writable deletes (so the refusal
     above came from read_only, not from a broken keyring or profile)."""
     fake, url = served
     service = busy_service(fake)
     sid = sorted(fake.binding_sids(ApiFlavor.CONVERSATIONS, service))[0]
-    env = _profile_env(tmp_path)
+    env = _profile_env(ring)
     ProfileStore().update("prod", read_only=False)
     result = await run_cli(
         "--profile",
