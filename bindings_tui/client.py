@@ -62,6 +62,7 @@ from bindings_tui.responses import (
 from bindings_tui.retry import RETRYABLE_STATUSES, RetryPolicy
 from bindings_tui.sids import validate_sid
 from bindings_tui.textsafe import clip, make_visible
+from bindings_tui.write_policy import WRITABLE, WritePolicy
 
 if TYPE_CHECKING:
     from bindings_tui.deletes import DeleteResult
@@ -114,8 +115,11 @@ class TwilioClient:
         max_pages: int = DEFAULT_MAX_PAGES,
         sleep: Callable[[float], Any] = asyncio.sleep,
         product: str | None = None,
+        write_policy: WritePolicy = WRITABLE,
     ) -> None:
         self.api = api
+        # Read-only mode's one chokepoint: `_send_once` refuses every non-GET under it.
+        self.write_policy = write_policy
         self.credentials = credentials
         # Kept for the Monitor sibling (`monitor_client`): same account, rules and transport.
         self._explicit_base_url = base_url
@@ -198,6 +202,8 @@ class TwilioClient:
         body is decoded with a bound at every step (bodies.read_body).
         """
         label = f"{method} {path_only(target)}"
+        if method != "GET":
+            self.write_policy.check()  # ReadOnlyError before any socket work
         try:
             async with asyncio.timeout(self.attempt_deadline):
                 query = httpx.QueryParams(tuple(params)) if params else None
@@ -402,6 +408,15 @@ class TwilioClient:
 
         return await delete_one(self, service_sid, binding_sid)
 
+    async def read_binding_once(self, service_sid: str, binding_sid: str) -> JsonDict:
+        """One GET of a binding, no retries: its JSON, or the BindingsError of that answer
+        (the delete audit's record of what is about to go; never worth a wait)."""
+        path = self.binding_path(service_sid, binding_sid)
+        response = await self._send_once("GET", path, None)
+        if response.status != 200:
+            raise self._error_for(response, "GET", path)
+        return parse_json_object(response.body, path)
+
     def binding_path(self, service_sid: str, binding_sid: str) -> str:
         return f"{self._bindings_path(service_sid)}/{validate_sid('BS', binding_sid)}"
 
@@ -474,6 +489,7 @@ class TwilioClient:
                 max_pages=self.max_pages,
                 sleep=self._sleep,
                 product="monitor",
+                write_policy=self.write_policy,
             )
         return self._monitor
 

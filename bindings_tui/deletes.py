@@ -25,11 +25,14 @@ from bindings_tui.errors import (
     ConnectFailed,
     NetworkError,
     NotFoundError,
+    ReadOnlyError,
     UnsafeUrlError,
 )
 
 if TYPE_CHECKING:
+    from bindings_tui.audit import AuditTrail
     from bindings_tui.client import TwilioClient
+    from bindings_tui.models import JsonDict
 
 
 class DeleteOutcome(enum.Enum):
@@ -89,17 +92,33 @@ async def delete_many(
     service_sid: str,
     binding_sids: Sequence[str],
     on_result: ResultCallback | None = None,
+    *,
+    audit: AuditTrail | None = None,
 ) -> list[DeleteResult]:
     """Delete each binding in turn; `on_result(result, done, total)` after each one.
+
+    Nothing is sent when the client's policy is read-only (ReadOnlyError, one error for the
+    whole run) or when `audit` is given and its log cannot be written (AuditError). With
+    `audit`, every result is one line of the audit log, with the binding's JSON as it was
+    just before (the caller's, else one GET without retries: only for the record).
 
     After "service not found", an authentication error or a server that stopped answering
     nothing more is sent: the other bindings are reported "not attempted" without a request.
     """
+    client.write_policy.check()
+    if audit is not None:
+        audit.check()
     results: list[DeleteResult] = []
     stop: DeleteResult | None = None
     total = len(binding_sids)
     for done, sid in enumerate(binding_sids, start=1):
+        before: JsonDict | None = None
+        note: str | None = None
+        if audit is not None:
+            before = audit.known(sid)
         if stop is None:
+            if audit is not None and before is None:
+                before, note = await _read_before(client, service_sid, sid)
             result = await delete_one(client, service_sid, sid)
             if result.outcome in (
                 DeleteOutcome.SERVICE_NOT_FOUND,
@@ -115,10 +134,25 @@ async def delete_many(
             result = DeleteResult(
                 sid, outcome, f"not attempted: {stop.reason or stop.outcome.label}", stop.error
             )
+        if audit is not None:
+            audit.record(service_sid, result, before, binding_note=note)
         results.append(result)
         if on_result is not None:
             on_result(result, done, total)
     return results
+
+
+async def _read_before(
+    client: TwilioClient, service_sid: str, binding_sid: str
+) -> tuple[JsonDict | None, str | None]:
+    """The binding's JSON for the audit record (one GET, no retries), or why there is none.
+    Only for the record: the delete that follows reports the outcome as it always does."""
+    try:
+        return await client.read_binding_once(service_sid, binding_sid), None
+    except NotFoundError:
+        return None, "not found before the delete"
+    except BindingsError as exc:
+        return None, f"could not be read before the delete: {exc.user_message()}"
 
 
 async def delete_one(client: TwilioClient, service_sid: str, binding_sid: str) -> DeleteResult:
@@ -127,6 +161,9 @@ async def delete_one(client: TwilioClient, service_sid: str, binding_sid: str) -
         path = client.binding_path(service_sid, binding_sid)
     except BindingsError as exc:
         return DeleteResult(binding_sid, DeleteOutcome.NOT_DELETED, exc.user_message(), exc)
+    if client.write_policy.read_only:  # the client would refuse it too: nothing is sent
+        refused = ReadOnlyError(client.write_policy.refusal())
+        return DeleteResult(binding_sid, DeleteOutcome.NOT_DELETED, str(refused), refused)
     policy = client.retry
     # Why an earlier attempt may have deleted it (None: no attempt can have landed).
     uncertain: str | None = None

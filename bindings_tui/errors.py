@@ -22,6 +22,17 @@ class ConfigError(BindingsError):
     """Missing or unusable configuration (no credentials, bad profile)."""
 
 
+class ReadOnlyError(InputError):
+    """A delete (any write) refused by a read-only policy before anything was sent.
+
+    An InputError: the CLI exits 2 with the one line, which names where read-only came from.
+    """
+
+
+class AuditError(ConfigError):
+    """The delete audit log could not be written (or read)."""
+
+
 class ApiError(BindingsError):
     """Twilio answered with an error status."""
 

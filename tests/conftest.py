@@ -48,6 +48,8 @@ def _isolated_user_dirs(
     """Never touch the developer's real config, keyring or Twilio env during tests."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("BINDINGS_TUI_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("BINDINGS_TUI_DATA_DIR", str(home / "data"))  # the delete audit log
+    monkeypatch.delenv("BINDINGS_TUI_READ_ONLY", raising=False)
     for var in (
         "TWILIO_ACCOUNT_SID",
         "TWILIO_AUTH_TOKEN",

@@ -17,7 +17,13 @@ from typing import Any, TextIO
 from bindings_tui.cli import argtypes
 from bindings_tui.cli.common import PROG, api_of, err
 from bindings_tui.credentials.api_credentials import MAX_SECRET_CHARS
-from bindings_tui.credentials.profiles import DEFAULT_PROFILE, ProfileStore
+from bindings_tui.credentials.profiles import (
+    DEFAULT_PROFILE,
+    LABEL_COLORS,
+    MAX_LABEL_CHARS,
+    Profile,
+    ProfileStore,
+)
 from bindings_tui.credentials.secret import Secret
 from bindings_tui.errors import InputError
 from bindings_tui.hosts import api_base_url, shown
@@ -80,6 +86,18 @@ def add_auth_parser(subparsers: Any, parents: list[argparse.ArgumentParser]) -> 
     add(sub, "status", "which credentials would be used, and where they come from")
     p = add(
         sub,
+        "set",
+        "guard a profile: label=TEXT color=NAME read_only=true|false (an empty value clears)",
+        epilog=(
+            "e.g. bindings-tui auth set prod label=PRODUCTION color=red read_only=true; "
+            f"colours: {', '.join(LABEL_COLORS)}; a label is printable text of at most "
+            f"{MAX_LABEL_CHARS} characters."
+        ),
+    )
+    p.add_argument("name", type=argtypes.profile_name, metavar="NAME")
+    p.add_argument("settings", nargs="+", metavar="KEY=VALUE")
+    p = add(
+        sub,
         "import-twilio-cli",
         "copy twilio-cli profiles, moving their secrets into the OS keyring",
     )
@@ -108,11 +126,15 @@ def run_auth(args: argparse.Namespace) -> int:
         "remove": _cmd_remove,
         "logout": _cmd_remove,
         "status": _cmd_status,
+        "set": _cmd_set,
         "import-twilio-cli": _cmd_import,
     }
     handler = handlers.get(command or "")
     if handler is None:
-        err("auth needs a subcommand: login, list, use, remove, logout, status, import-twilio-cli")
+        err(
+            "auth needs a subcommand: login, list, use, remove, logout, status, set, "
+            "import-twilio-cli"
+        )
         return 2
     # InputError / BindingsError are reported by cli.main like every command's.
     try:
@@ -243,8 +265,41 @@ def _cmd_list(args: argparse.Namespace) -> int:
         )
         print(
             f"{mark} {_v(p.name):<{width}}  {_v(p.account_sid)}  {who}  "
-            f"api={_v(p.default_api)}{where}  secret: {make_visible(row.secret_location)}"
+            f"api={_v(p.default_api)}{where}{_guard_words(p)}  "
+            f"secret: {make_visible(row.secret_location)}"
         )
+    return 0
+
+
+def _guard_words(profile: Profile) -> str:
+    """` label=PRODUCTION color=red read-only` (only what is set), inert."""
+    words = [f"{k}={_v(v)}" for k, v in (("label", profile.label), ("color", profile.color)) if v]
+    if profile.read_only:
+        words.append("read-only")
+    return "".join(f" {w}" for w in words)
+
+
+_SET_KEYS = ("label", "color", "read_only")
+
+
+def _cmd_set(args: argparse.Namespace) -> int:
+    """`auth set NAME label=PRODUCTION color=red read_only=true`."""
+    changes: dict[str, Any] = {}
+    for item in args.settings:
+        key, sep, value = item.partition("=")
+        if not sep or key not in _SET_KEYS:
+            raise InputError(
+                f"{shown(item, 40)}: use KEY=VALUE with KEY one of {', '.join(_SET_KEYS)}"
+            )
+        if key == "read_only":
+            flag = value.strip().lower()
+            if flag not in ("true", "false", "1", "0", "yes", "no", ""):
+                raise InputError(f"read_only={shown(value, 20)}: use true or false")
+            changes[key] = flag in ("true", "1", "yes")
+        else:
+            changes[key] = value or None
+    profile = ProfileStore().update(args.name, **changes)
+    print(f"profile {shown(profile.name)}:{_guard_words(profile) or ' no label, writable'}")
     return 0
 
 
@@ -290,6 +345,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
     else:
         print("auth: auth token")
     print(f"secret: in the {where} (not shown)")
+    from bindings_tui.cli.common import write_policy_of
+
+    policy = write_policy_of(args, creds)
+    print(
+        f"deletes: refused, read-only ({policy.source})" if policy.read_only else "deletes: allowed"
+    )
     # The override every command applies (`ApiCredentials.at_location`, validated again).
     located = creds.at_location(_opt(args, "region"), _opt(args, "edge"))
     region, edge = located.region, located.edge

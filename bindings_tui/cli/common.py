@@ -26,6 +26,7 @@ from bindings_tui.textsafe import clip, make_visible
 if TYPE_CHECKING:
     from bindings_tui.client import TwilioClient
     from bindings_tui.credentials.api_credentials import ApiCredentials
+    from bindings_tui.write_policy import WritePolicy
 
 PROG: Final = "bindings-tui"
 MAX_ERROR_CHARS: Final = 1000
@@ -123,6 +124,12 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
         default=d(DEFAULT_RETRIES),
         help="retries of a failed GET (429, 5xx, network) before giving up, 0..20 (default 5)",
     )
+    g.add_argument(
+        "--read-only",
+        action="store_true",
+        default=d(False),
+        help="refuse every delete (also BINDINGS_TUI_READ_ONLY=1, or read_only on a profile)",
+    )
     g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="debug log")
 
 
@@ -194,8 +201,28 @@ def resolved_credentials(args: argparse.Namespace) -> ApiCredentials | None:
     return credentials.at_location(getattr(args, "region", None), getattr(args, "edge", None))
 
 
+def write_policy_of(args: argparse.Namespace, credentials: ApiCredentials | None) -> WritePolicy:
+    """Read-only or not, from --read-only, BINDINGS_TUI_READ_ONLY and the credentials'
+    profile (`write_policy.resolve_write_policy`, the one resolver)."""
+    from bindings_tui.write_policy import resolve_write_policy
+
+    name = credentials.profile if credentials is not None else None
+    profile_read_only = False
+    if name:
+        from bindings_tui.credentials.profiles import ProfileStore
+
+        profile = ProfileStore().find(name)
+        profile_read_only = profile is not None and profile.read_only
+    return resolve_write_policy(
+        bool(getattr(args, "read_only", False)),
+        profile_name=name,
+        profile_read_only=profile_read_only,
+    )
+
+
 def make_client(args: argparse.Namespace) -> TwilioClient:
-    """A client for the resolved credentials, or for the in-process demo fake."""
+    """A client for the resolved credentials, or for the in-process demo fake, with this
+    run's write policy (read-only refuses deletes at the client)."""
     from bindings_tui.client import TwilioClient
 
     api = api_of(args)
@@ -217,6 +244,7 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
             transport=fake.transport(),
             timeout=args.timeout,
             retry=retry_policy(args),
+            write_policy=write_policy_of(args, None),
         )
 
     from bindings_tui.credentials.resolve import NO_CREDENTIALS_HELP
@@ -225,7 +253,12 @@ def make_client(args: argparse.Namespace) -> TwilioClient:
     if creds is None:
         raise ConfigError(NO_CREDENTIALS_HELP)
     return TwilioClient(
-        creds, api, base_url=args.base_url, timeout=args.timeout, retry=retry_policy(args)
+        creds,
+        api,
+        base_url=args.base_url,
+        timeout=args.timeout,
+        retry=retry_policy(args),
+        write_policy=write_policy_of(args, creds),
     )
 
 
@@ -352,4 +385,5 @@ __all__ = [
     "resolved_credentials",
     "retry_policy",
     "service_of",
+    "write_policy_of",
 ]

@@ -197,18 +197,17 @@ def _confirm(prompt: str) -> bool:
 async def cmd_delete(args: argparse.Namespace) -> int:
     """Delete bindings through the one delete routine; one line per binding as it ends.
 
+    Read-only (flag, environment or profile) refuses before asking or sending anything
+    (exit 2). Every result is a line of the audit log (`audit`); when that log cannot be
+    written nothing is deleted, and a line that failed mid-run is one error line and exit 1.
     Like kubectl, "not found" is an error unless --ignore-missing.
     """
+    from bindings_tui.audit import AuditContext, AuditTrail
     from bindings_tui.deletes import DeleteOutcome, DeleteResult, delete_many
 
     service = service_of(args)
     sids = list(dict.fromkeys(validate_sid("BS", s) for s in args.bindings))
     api = api_of(args)
-    if not args.yes and not _confirm(
-        f"Delete {len(sids)} binding(s) from {service} ({api.label})? [y/N] "
-    ):
-        sys.stderr.write("cancelled, nothing deleted\n")
-        return 1
     ignore_missing = bool(getattr(args, "ignore_missing", False))
 
     def report(result: DeleteResult, done: int, total: int) -> None:
@@ -220,21 +219,45 @@ async def cmd_delete(args: argparse.Namespace) -> int:
         else:
             err(result.line() + counter)
 
-    if len(sids) > 1:
-        sys.stderr.write(f"{PROG}: deleting {len(sids)} bindings from {service} ({api.label})\n")
     async with make_client(args) as client:
-        results = await delete_many(client, service, sids, report)
+        client.write_policy.check()  # read-only: one line, exit 2, nothing asked or sent
+        creds = client.credentials
+        if not args.yes and not _confirm(
+            f"Delete {len(sids)} binding(s) from {service} ({api.label}) "
+            f"in {_account_words(creds.account_sid, creds.profile)}? [y/N] "
+        ):
+            sys.stderr.write("cancelled, nothing deleted\n")
+            return 1
+        if len(sids) > 1:
+            sys.stderr.write(
+                f"{PROG}: deleting {len(sids)} bindings from {service} ({api.label})\n"
+            )
+        trail = AuditTrail(AuditContext(creds.profile, creds.account_sid, api.value, "cli"))
+        results = await delete_many(client, service, sids, report, audit=trail)
     failed = [
         r
         for r in results
         if not r.outcome.deleted
         and not (ignore_missing and r.outcome is DeleteOutcome.BINDING_NOT_FOUND)
     ]
-    if failed:
-        if len(sids) > 1:
-            err(f"{len(failed)} of {len(sids)} binding(s) not deleted")
+    if failed and len(sids) > 1:
+        err(f"{len(failed)} of {len(sids)} binding(s) not deleted")
+    if trail.failure is not None:
+        err(f"audit log not written: {trail.failure}")
         return 1
-    return 0
+    return 1 if failed else 0
+
+
+def _account_words(account_sid: str, profile_name: str | None) -> str:
+    """`account AC... (profile prod, PRODUCTION)`: what the confirmation names, inert."""
+    from bindings_tui.credentials.profiles import ProfileStore
+    from bindings_tui.textsafe import make_visible
+
+    if not profile_name:
+        return f"account {account_sid}"
+    profile = ProfileStore().find(profile_name)
+    label = f", {profile.label}" if profile is not None and profile.label else ""
+    return make_visible(f"account {account_sid} (profile {profile_name}{label})")
 
 
 ASYNC_COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {

@@ -63,6 +63,9 @@ def run_tui(args: argparse.Namespace) -> int:
         bindings = getattr(args, "bindings", DEMO_BINDINGS)
         if bindings is None or bindings < 0:
             raise ConfigError("--bindings must be 0 or more")
+        from bindings_tui.tui.context import guard_for
+
+        read_only_flag = bool(getattr(args, "read_only", False))
         app, _fake = demo_app(
             DemoOptions(
                 seed=getattr(args, "seed", DEMO_SEED),
@@ -73,6 +76,8 @@ def run_tui(args: argparse.Namespace) -> int:
                 service_sid=service,
             ),
             diagnostics=settings,
+            guard=guard_for(read_only_flag, None),  # the flag and BINDINGS_TUI_READ_ONLY
+            read_only_flag=read_only_flag,
         )
     else:
         ctx = _real_context(args, api, service, page_size)
@@ -90,7 +95,7 @@ def _real_context(
     args: argparse.Namespace, api: ApiFlavor, service: str | None, page_size: int | None
 ) -> AppContext:
     from bindings_tui.credentials.profiles import ProfileStore
-    from bindings_tui.tui.context import AppContext, Backend
+    from bindings_tui.tui.context import AppContext, Backend, guard_for
 
     profile_name: str | None = getattr(args, "profile", None)
     credentials = resolved_credentials(args)
@@ -117,6 +122,9 @@ def _real_context(
         service_sid=service,
         backend=Backend(base_url=getattr(args, "base_url", None), timeout=args.timeout),
         page_size=page_size,
+        # Read-only (--read-only, BINDINGS_TUI_READ_ONLY, the profile) and the label.
+        guard=guard_for(bool(getattr(args, "read_only", False)), profile_name),
+        read_only_flag=bool(getattr(args, "read_only", False)),
     )
 
 

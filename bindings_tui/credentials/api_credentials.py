@@ -42,6 +42,7 @@ class ApiCredentials:
     region: str | None = None
     edge: str | None = None
     source: str = "unknown"
+    profile: str | None = None  # the saved profile these came from (None: env, demo, login)
 
     def __post_init__(self) -> None:
         # Frozen: normalise through object.__setattr__ (the dataclass way).

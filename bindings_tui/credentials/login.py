@@ -204,6 +204,11 @@ async def verify_and_save(
 
     await asyncio.to_thread(secrets.check)
     existing = store.find(clean.name)
+    if existing is not None:
+        # A new login never drops a profile's guard (read-only, label, colour).
+        clean = replace(
+            clean, read_only=existing.read_only, label=existing.label, color=existing.color
+        )
     if existing is not None and existing.account_sid == clean.account_sid:
         # Keep the remembered service when re-logging into the same account.
         clean = replace(

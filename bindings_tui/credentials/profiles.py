@@ -39,6 +39,9 @@ API_NAMES: Final[tuple[ApiName, ...]] = ("conversations", "chat")
 _NAME_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 LOCK_TIMEOUT: Final = 10.0
 MAX_PROFILES_BYTES: Final = 1024 * 1024
+MAX_LABEL_CHARS: Final = 32
+# The colours a profile's label may take (names every terminal and Rich know).
+LABEL_COLORS: Final = ("red", "yellow", "green", "blue", "magenta", "cyan")
 
 
 def validate_profile_name(name: str) -> str:
@@ -55,6 +58,27 @@ def validate_profile_name(name: str) -> str:
 def validate_region(kind: str, value: str | None) -> str | None:
     """Region (`ie1`) or edge (`dublin`): `hosts.validate_location`, the one check."""
     return validate_location(kind, value)
+
+
+def validate_label(value: str | None) -> str | None:
+    """A profile's label (`PRODUCTION`): printable text (no control, format or bidi
+    characters), at most MAX_LABEL_CHARS; empty means none."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not value.isprintable() or not value.strip():
+        raise InputError(f"label {shown(str(value), 40)} must be printable text")
+    if len(value) > MAX_LABEL_CHARS:
+        raise InputError(f"label {shown(value, 40)} is longer than {MAX_LABEL_CHARS} characters")
+    return value
+
+
+def validate_color(value: str | None) -> str | None:
+    """A label colour from LABEL_COLORS; empty means none."""
+    if value is None or value == "":
+        return None
+    if value not in LABEL_COLORS:
+        raise InputError(f"color {shown(str(value), 40)} is not one of {', '.join(LABEL_COLORS)}")
+    return value
 
 
 def validate_api_name(value: str) -> ApiName:
@@ -74,6 +98,11 @@ class Profile:
     edge: str | None = None
     default_api: ApiName = "conversations"
     last_service_sid: str | None = None
+    # Guarding production: `read_only = true` refuses every delete; the label and its
+    # colour are shown in the header and the delete confirmation.
+    read_only: bool = False
+    label: str | None = None
+    color: str | None = None
 
     def validated(self) -> Profile:
         """A normalised copy; raises InputError naming the first bad field."""
@@ -98,7 +127,16 @@ class Profile:
             edge=validate_region("edge", self.edge),
             default_api=validate_api_name(self.default_api),
             last_service_sid=last,
+            read_only=_validate_bool("read_only", self.read_only),
+            label=validate_label(self.label),
+            color=validate_color(self.color),
         )
+
+
+def _validate_bool(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"{key} must be true or false")
+    return value
 
 
 # ---- TOML (read with tomllib; the tiny flat format is written by hand) -------------------
@@ -113,6 +151,7 @@ def profile_credentials(profile: Profile, secret: str | Secret, source: str) -> 
         region=profile.region,
         edge=profile.edge,
         source=source,
+        profile=profile.name,
     )
 
 
@@ -147,7 +186,10 @@ _FIELDS: Final = (
     "edge",
     "default_api",
     "last_service_sid",
+    "label",
+    "color",
 )
+_BOOL_FIELDS: Final = ("read_only",)
 
 
 def render_profiles_toml(profiles: Mapping[str, Profile], active: str | None) -> str:
@@ -165,6 +207,9 @@ def render_profiles_toml(profiles: Mapping[str, Profile], active: str | None) ->
             value = getattr(profile, field_name)
             if value is not None:
                 lines.append(f"{field_name} = {toml_string(str(value))}")
+        for field_name in _BOOL_FIELDS:
+            if getattr(profile, field_name):  # only true is written; absent means false
+                lines.append(f"{field_name} = true")
         lines.append("")
     return "\n".join(lines)
 
@@ -177,13 +222,16 @@ def _where(path: Path, name: str) -> str:
 def _profile_from_table(path: Path, name: str, table: object) -> Profile:
     if not isinstance(table, dict):
         raise ConfigError(f"{_where(path, name)} is not a table")
-    unknown = set(table) - set(_FIELDS)
+    unknown = set(table) - set(_FIELDS) - set(_BOOL_FIELDS)
     if unknown:
         keys = ", ".join(clip(make_visible(k), 40) for k in sorted(unknown)[:5])
         raise ConfigError(f"{_where(path, name)} has unknown keys {keys} (fix or remove them)")
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if not isinstance(value, str):
+        if key in _BOOL_FIELDS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{_where(path, name)} {key} must be true or false")
+        elif not isinstance(value, str):
             raise ConfigError(f"{_where(path, name)} {key} must be a string")
         values[key] = value
     if "account_sid" not in values:
@@ -354,6 +402,17 @@ class ProfileStore:
             self._write(profiles, name)
         return profiles[name]
 
+    def update(self, name: str, **changes: Any) -> Profile:
+        """Change some fields of a profile (validated; `auth set`)."""
+        with self.locked():
+            profiles, active = self._load()
+            if name not in profiles:
+                raise ConfigError(_no_profile(name, create=True))
+            updated = replace(profiles[name], **changes).validated()
+            profiles[name] = updated
+            self._write(profiles, active)
+        return updated
+
     def remember_service(self, name: str, api: str, service_sid: str) -> Profile:
         """Record the API and service a user just opened, so the next start opens it again."""
         api_name = validate_api_name(api)
@@ -395,6 +454,8 @@ __all__ = [
     "AUTH_MODES",
     "CONFIG_DIR_ENV",
     "DEFAULT_PROFILE",
+    "LABEL_COLORS",
+    "MAX_LABEL_CHARS",
     "PROFILES_FILE",
     "ApiName",
     "AuthMode",
@@ -405,6 +466,8 @@ __all__ = [
     "is_profile_name",
     "toml_string",
     "validate_api_name",
+    "validate_color",
+    "validate_label",
     "validate_profile_name",
     "validate_region",
 ]

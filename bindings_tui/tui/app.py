@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Console
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
@@ -24,7 +25,7 @@ from bindings_tui.models import ApiFlavor
 from bindings_tui.rows import Origin
 from bindings_tui.sids import shorten_sid
 from bindings_tui.tui.commands import ActionsProvider
-from bindings_tui.tui.context import AppContext, Session
+from bindings_tui.tui.context import AppContext, Guard, Session, guard_for
 from bindings_tui.tui.guard import as_bindings_error, guarded, guarded_callback
 from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.key_list import help_rows
@@ -76,8 +77,9 @@ class BindingsApp(App[int]):
         self.last_error: str | None = None
         self.set_reactive(
             BindingsApp.session,
-            Session(ctx.credentials, ctx.profile_name, ctx.api, ctx.service_sid),
+            Session(ctx.credentials, ctx.profile_name, ctx.api, ctx.service_sid, ctx.guard),
         )
+        self.keymap_in_force: dict[str, str] = {}
         # Last line of defence: should an exception still reach Textual, its traceback
         # (printed WITH LOCALS, the typed secret among them) goes nowhere. `cli_tui` then
         # prints one line and exits non-zero (`return_code`).
@@ -88,8 +90,8 @@ class BindingsApp(App[int]):
     def set_session(self, **changes: Any) -> None:
         """Replace the session (never mutate it). New credentials close every client."""
         new = replace(self.session, **changes)
-        if new.credentials != self.session.credentials:
-            self._close_clients()
+        if new.credentials != self.session.credentials or new.guard != self.session.guard:
+            self._close_clients()  # a client carries its credentials and write policy
         self.session = new
 
     def client_for(self, api: ApiFlavor) -> TwilioClient:
@@ -99,7 +101,7 @@ class BindingsApp(App[int]):
             credentials = self.session.credentials
             if credentials is None:
                 raise ConfigError("not logged in")
-            client = self.ctx.backend.client(credentials, api)
+            client = self.ctx.backend.client(credentials, api, self.session.guard.policy)
             self._clients[api] = client
         return client
 
@@ -120,12 +122,53 @@ class BindingsApp(App[int]):
             with contextlib.suppress(Exception):  # on the way out; nothing to report
                 await client.aclose()
 
-    def account_label(self) -> str:
+    @property
+    def guard(self) -> Guard:
+        return self.session.guard
+
+    def account_label(self) -> Text:
+        """`PRODUCTION prod · AC12…cdef READ-ONLY`: the label in its colour, inert."""
         creds = self.session.credentials
         if creds is None:
-            return "not logged in"
+            return Text("not logged in")
         who = "demo" if self.ctx.demo else (self.session.profile_name or creds.source)
-        return inert_str(f"{who} · {shorten_sid(creds.account_sid)}")
+        text = Text()
+        guard = self.session.guard
+        if guard.label:
+            text.append(f" {inert_str(guard.label)} ", style=f"bold reverse {guard.color or ''}")
+            text.append(" ")
+        text.append(inert_str(f"{who} · {shorten_sid(creds.account_sid)}"))
+        if guard.policy.read_only:
+            text.append(" ")
+            text.append(" READ-ONLY ", style="bold reverse")
+        return text
+
+    def delete_account_line(self) -> Text:
+        """For the delete confirmation: the full account SID, the profile and its label in
+        its colour (what is about to be changed, said once more)."""
+        creds = self.session.credentials
+        text = Text()
+        text.append("Account ", style="bold")
+        text.append(inert_str(creds.account_sid if creds else "?"))
+        profile = "demo" if self.ctx.demo else self.session.profile_name
+        if profile:
+            text.append("  profile ", style="bold")
+            text.append(inert_str(profile))
+        guard = self.session.guard
+        if guard.label:
+            text.append("  ")
+            text.append(f" {inert_str(guard.label)} ", style=f"bold reverse {guard.color or ''}")
+        return text
+
+    def read_only_refusal(self) -> str | None:
+        """The one line a refused delete shows in the TUI, or None when deletes are on."""
+        policy = self.session.guard.policy
+        return policy.refusal() if policy.read_only else None
+
+    def delete_keys(self) -> set[str]:
+        """The keys bound to `browser.delete` (the keymap's, else d and delete)."""
+        keys = self.keymap_in_force.get("browser.delete", "d,delete")
+        return {k.strip() for k in keys.split(",") if k.strip()}
 
     # ---- the one error handler and the one toast -------------------------------------------
 
@@ -167,6 +210,7 @@ class BindingsApp(App[int]):
         keymap, problem = load_keymap(binding_ids(KEYED_CLASSES), directory)
         if keymap:
             self.set_keymap(keymap)
+            self.keymap_in_force = dict(keymap)
         if problem is not None:
             self.notify(problem, title="Keymap", severity="warning", timeout=10)
 
@@ -184,8 +228,14 @@ class BindingsApp(App[int]):
             return
         credentials, profile_name = result
         had_browser = any(isinstance(s, BrowserScreen) for s in self.screen_stack)
-        # Browsers watch the session and reload with the new credentials.
-        self.set_session(credentials=credentials, profile_name=profile_name)
+        # Browsers watch the session and reload with the new credentials; the new
+        # profile brings its own guard (read_only, label), the flag and env still apply.
+        guard = (
+            self.session.guard
+            if self.ctx.demo
+            else guard_for(self.ctx.read_only_flag, profile_name)
+        )
+        self.set_session(credentials=credentials, profile_name=profile_name, guard=guard)
         if not had_browser:
             self.start()
 

@@ -13,6 +13,7 @@ from bindings_tui.credentials import ApiCredentials
 from bindings_tui.diagnostics import DiagnosticsSettings
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
+from bindings_tui.write_policy import WRITABLE, WritePolicy
 
 TransportFactory = Callable[[], httpx.AsyncBaseTransport]
 
@@ -29,7 +30,9 @@ class Backend:
     def transport(self) -> httpx.AsyncBaseTransport | None:
         return None if self.transport_factory is None else self.transport_factory()
 
-    def client(self, credentials: ApiCredentials, api: ApiFlavor) -> TwilioClient:
+    def client(
+        self, credentials: ApiCredentials, api: ApiFlavor, write_policy: WritePolicy = WRITABLE
+    ) -> TwilioClient:
         return TwilioClient(
             credentials,
             api,
@@ -37,7 +40,18 @@ class Backend:
             transport=self.transport(),
             timeout=self.timeout,
             retry=self.retry,
+            write_policy=write_policy,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """The session's production guard: read-only or not (and why), and the profile's
+    label and colour for the header and the delete confirmation."""
+
+    policy: WritePolicy = WRITABLE
+    label: str | None = None
+    color: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +63,7 @@ class Session:
     profile_name: str | None
     api: ApiFlavor
     service_sid: str | None
+    guard: Guard = field(default_factory=Guard)
 
 
 @dataclass(slots=True)
@@ -69,8 +84,36 @@ class AppContext:
     identity_debounce: float = 0.35
     split_by_type: bool | None = None  # None: streams.DEFAULT_SPLIT_BY_TYPE
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
+    guard: Guard = field(default_factory=Guard)  # where the session's guard starts
+    read_only_flag: bool = False  # --read-only: kept when a login changes the profile
 
 
 def other_api(api: ApiFlavor) -> ApiFlavor:
     """`a` switches between the two APIs."""
     return ApiFlavor.CHAT if api is ApiFlavor.CONVERSATIONS else ApiFlavor.CONVERSATIONS
+
+
+def guard_for(read_only_flag: bool, profile_name: str | None) -> Guard:
+    """The guard of a session on `profile_name` (None: environment credentials or demo):
+    read-only from the flag, BINDINGS_TUI_READ_ONLY or the profile (`resolve_write_policy`,
+    the one resolver), and the profile's label and colour. A profile that cannot be read
+    adds nothing (the flag and the environment still apply)."""
+    from bindings_tui.errors import BindingsError
+    from bindings_tui.write_policy import resolve_write_policy
+
+    profile = None
+    if profile_name:
+        from bindings_tui.credentials.profiles import ProfileStore
+
+        try:
+            profile = ProfileStore().find(profile_name)
+        except BindingsError:
+            profile = None
+    policy = resolve_write_policy(
+        read_only_flag,
+        profile_name=profile_name,
+        profile_read_only=profile is not None and profile.read_only,
+    )
+    if profile is None:
+        return Guard(policy)
+    return Guard(policy, profile.label, profile.color)

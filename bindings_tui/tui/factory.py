@@ -19,7 +19,7 @@ from bindings_tui.diagnostics import DiagnosticsSettings
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
 from bindings_tui.tui.app import BindingsApp
-from bindings_tui.tui.context import AppContext, Backend, TransportFactory
+from bindings_tui.tui.context import AppContext, Backend, Guard, TransportFactory
 
 TransportWrapper = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
 
@@ -45,6 +45,8 @@ def demo_app(
     retry: RetryPolicy | None = None,
     identity_debounce: float = 0.35,
     diagnostics: DiagnosticsSettings | None = None,
+    guard: Guard | None = None,
+    read_only_flag: bool = False,
 ) -> tuple[BindingsApp, Any]:
     """The app on an in-process fake Twilio. Returns (app, fake)."""
     from bindings_tui.fake_twilio import FAKE_BASE_URL, FAKE_NOW, FakeConfig, FakeTwilio
@@ -72,6 +74,8 @@ def demo_app(
         remember=False,
         identity_debounce=identity_debounce,
         diagnostics=diagnostics or DiagnosticsSettings(),
+        guard=guard or Guard(),
+        read_only_flag=read_only_flag,
     )
     return BindingsApp(ctx, cursor_blink=cursor_blink), fake
 

@@ -149,3 +149,43 @@ def test_fail_backend_subprocess_exits_nonzero_and_writes_nothing(
     assert stub_api.requests == []  # refused before any network call
     assert not (config / "profiles.toml").exists()
     assert files_containing(secret, [tmp_path]) == []
+
+
+async def test_deletes_and_history_leave_the_secret_in_no_file(
+    memory_keyring: MemoryKeyring,
+    config_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A delete from a saved profile writes the audit log; the secret is not in it, nor in
+    any file under the config, data or temp dirs, nor in the output."""
+    import asyncio
+    import os
+
+    from bindings_tui.credentials.profiles import Profile, ProfileStore
+    from bindings_tui.fake_twilio import (
+        DEMO_ACCOUNT_SID,
+        DEMO_AUTH_TOKEN,
+        FakeConfig,
+        serve_in_background,
+    )
+    from bindings_tui.models import ApiFlavor
+
+    ProfileStore(config_dir).save(Profile("prod", DEMO_ACCOUNT_SID, label="PRODUCTION"))
+    memory_keyring.set_password(KEYRING_SERVICE, "prod", DEMO_AUTH_TOKEN)
+    async with serve_in_background(FakeConfig(seed=4, bindings=20)) as (fake, url):
+        service = max(
+            fake.service_sids(), key=lambda s: len(fake.binding_sids(ApiFlavor.CONVERSATIONS, s))
+        )
+        sids = sorted(fake.binding_sids(ApiFlavor.CONVERSATIONS, service))[:2]
+        argv = ["-v", "--profile", "prod", "--base-url", url, "delete", "--service", service]
+        code = await asyncio.to_thread(cli.main, [*argv, *sids, "BS" + "0" * 32, "--yes"])
+        assert code == 1  # the third does not exist
+        assert await asyncio.to_thread(cli.main, ["history", "-o", "json"]) == 0
+    output = capsys.readouterr()
+    assert sids[0] in output.out
+    data_dir = Path(os.environ["BINDINGS_TUI_DATA_DIR"])
+    assert (data_dir / "audit.jsonl").read_text("utf-8").count("\n") == 3
+    roots = [config_dir, data_dir, tmp_path_factory.getbasetemp()]
+    assert files_containing(DEMO_AUTH_TOKEN, roots) == []
+    assert DEMO_AUTH_TOKEN not in output.out + output.err

@@ -60,6 +60,7 @@ def cli_env(config_dir: Path, **extra: str) -> dict[str, str]:
     env.update(
         HOME=str(config_dir.parent),
         BINDINGS_TUI_CONFIG_DIR=str(config_dir),
+        BINDINGS_TUI_DATA_DIR=str(config_dir.parent / "data"),
         PYTHONPATH=str(REPO_ROOT),
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONIOENCODING="utf-8",

@@ -21,9 +21,11 @@ from bindings_tui.fake_twilio import FAKE_NOW
 from bindings_tui.fake_twilio.anomalies import seeded_anomalies
 from bindings_tui.retry import NO_RETRY
 from bindings_tui.tui.app import BindingsApp
+from bindings_tui.tui.context import Guard
 from bindings_tui.tui.factory import DemoOptions, TransportWrapper, demo_app
 from bindings_tui.tui.screens.browser import BrowserScreen
 from bindings_tui.tui.screens.user import UserScreen
+from bindings_tui.write_policy import WritePolicy
 
 SIZE = (120, 40)
 SEED = 7
@@ -81,6 +83,7 @@ def build(
     gate: int | None = None,
     fail_after: int | None = None,
     wrap: TransportWrapper | None = None,
+    guard: Guard | None = None,
     **options: Any,
 ) -> Built:
     """The demo app as the tests see it: seeded, no latency, fixed clock, no blink.
@@ -102,6 +105,7 @@ def build(
         wrap_transport=wrap,
         retry=NO_RETRY,
         identity_debounce=0.05,
+        guard=guard,
     )
     return Built(app, fake, gates)
 
@@ -299,6 +303,31 @@ def _bulk_modal() -> tuple[BindingsApp, RunBefore | None]:
     return built.app, run
 
 
+PRODUCTION = Guard(
+    WritePolicy(True, "profile prod (read_only = true)"), label="PRODUCTION", color="red"
+)
+
+
+def _read_only() -> tuple[BindingsApp, RunBefore | None]:
+    built = build(guard=PRODUCTION)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await wait_loaded(pilot)
+
+    return built.app, run
+
+
+def _labelled_delete_modal() -> tuple[BindingsApp, RunBefore | None]:
+    built = build(guard=Guard(label="STAGING", color="yellow"))
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await wait_loaded(pilot)
+        await pilot.press("down", "d")
+        await pilot.pause()
+
+    return built.app, run
+
+
 def _error() -> tuple[BindingsApp, RunBefore | None]:
     built = build(fail_after=2)
 
@@ -430,6 +459,12 @@ SCENARIOS: list[Scenario] = [
     Scenario("delete_modal", _delete_modal, "delete confirmation, focus on Cancel"),
     Scenario("bulk_delete_modal", _bulk_modal, "bulk delete with marks hidden by the filter"),
     Scenario("error_state", _error, "a failed page: Twilio code and link, rows kept"),
+    Scenario("read_only", _read_only, "a read-only production profile: label, READ-ONLY, no d"),
+    Scenario(
+        "labelled_delete_modal",
+        _labelled_delete_modal,
+        "the confirmation names the account, profile and label in its colour",
+    ),
     Scenario("help", _help, "the help screen"),
     Scenario("hostile_identities", _hostile, "hostile identities rendered literally"),
     Scenario("findings_filter", _findings_filter, "f: only rows with push findings, marked"),

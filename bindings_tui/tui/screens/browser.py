@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -125,6 +125,24 @@ class BrowserScreen(Screen[None]):
         service chosen) open another screen and leave this one as it is."""
         if new.credentials != old.credentials and new.credentials is not None:
             self.reload()
+        if new.guard != old.guard:
+            self.refresh_bindings()  # read-only hides the delete keys (check_action)
+            self.view.render(Change.CONTEXT)
+
+    # ---- read-only: the delete keys are hidden and refused --------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Under read-only, `delete` is not in force: footer, help and palette drop it."""
+        return not (action == "delete" and self.bt_app.read_only_refusal() is not None)
+
+    @guarded
+    def on_key(self, event: events.Key) -> None:
+        """A hidden delete key still says why nothing happens (and goes no further)."""
+        refusal = self.bt_app.read_only_refusal()
+        if refusal is not None and event.key in self.bt_app.delete_keys():
+            event.stop()
+            event.prevent_default()
+            self.notify(refusal, title="Read-only", severity="warning", timeout=4)
 
     # ---- loading -------------------------------------------------------------------------
 
@@ -378,16 +396,24 @@ class BrowserScreen(Screen[None]):
 
     def _confirm_delete(self, targets: list[Binding], *, reason: str) -> None:
         """The one confirmation every delete goes through (focus starts on Cancel)."""
+        refusal = self.bt_app.read_only_refusal()
+        if refusal is not None:  # no path to a delete under read-only, said in one line
+            self.notify(refusal, title="Read-only", severity="warning", timeout=4)
+            return
         origin = self.browse.origin  # every row of this session is of this origin
         hidden = self.browse.hidden_count(b.sid for b in targets)
         title, body = browser_text.delete_question(
-            targets, reason=reason, origin=origin, hidden=hidden
+            targets,
+            reason=reason,
+            origin=origin,
+            hidden=hidden,
+            account=self.bt_app.delete_account_line(),
         )
 
         def confirmed(ok: bool | None) -> None:
             if ok:
                 self.browse.begin_delete(targets)
-                self.work.delete(origin, targets)
+                self.work.delete(origin, targets, reason=reason)
 
         self.app.push_screen(ConfirmModal(title, body), guarded_callback(self, confirmed))
 

@@ -77,7 +77,7 @@ def status_right(session: BrowseSession) -> Text:
     return right
 
 
-def context_line(session: BrowseSession, account: str) -> Text:
+def context_line(session: BrowseSession, account: Text | str) -> Text:
     """` bindings-tui · account · API · service name (SID)`."""
     text = Text(no_wrap=True, end="", overflow="ellipsis")
     text.append(" bindings-tui", style="bold")
@@ -93,11 +93,19 @@ def context_line(session: BrowseSession, account: str) -> Text:
 
 
 def delete_question(
-    targets: list[Binding], *, reason: str, origin: Origin, hidden: int
+    targets: list[Binding],
+    *,
+    reason: str,
+    origin: Origin,
+    hidden: int,
+    account: Text | None = None,
 ) -> tuple[str, Text]:
-    """The confirmation's title and body: what goes, from where, and how many of them the
-    filter hides."""
+    """The confirmation's title and body: what goes, from where (`account`: the account,
+    profile and label line), and how many of them the filter hides."""
     body = Text()
+    if account is not None:
+        body.append_text(account)
+        body.append("\n\n")
     if len(targets) > 1 or reason == "marked":
         what = "marked binding(s)" if reason == "marked" else f"binding(s) {reason}".rstrip()
         body.append(f"Delete {len(targets)} {inert_str(what)}?\n", style="bold")

@@ -109,6 +109,7 @@ class BrowserView:
             self.screen.bt_app.ctx.clock(),
             service_label=browse.service_name or browse.origin.service_sid,
             diagnosis_note=browse.diagnosis_status if browse.report is not None else None,
+            read_only=self.screen.bt_app.read_only_refusal(),
         )
 
     def copy(self, value: str, done: str) -> None:

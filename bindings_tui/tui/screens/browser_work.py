@@ -11,11 +11,13 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from bindings_tui.audit import AuditContext, AuditTrail
 from bindings_tui.browse import BrowseSession, DiagnosisRequest, Scope, Ticket
 from bindings_tui.browse.loading import list_pages
 from bindings_tui.deletes import DeleteOutcome, DeleteResult, delete_many
+from bindings_tui.demo import DEMO_PROFILE
 from bindings_tui.diagnose_run import rediagnose, run_diagnostics
-from bindings_tui.errors import BindingsError
+from bindings_tui.errors import AuditError, BindingsError, ReadOnlyError
 from bindings_tui.models import Binding
 from bindings_tui.rows import Origin
 from bindings_tui.tui.guard import as_bindings_error, guarded_callback
@@ -142,14 +144,27 @@ class BrowseWorkers:
 
     # ---- deletes --------------------------------------------------------------------------
 
-    def delete(self, origin: Origin, targets: list[Binding]) -> None:
+    def delete(self, origin: Origin, targets: list[Binding], *, reason: str = "") -> None:
         """Deletes go to `origin` (where the rows came from), with that API's client,
-        through the one delete routine (bindings_tui.deletes)."""
+        through the one delete routine (bindings_tui.deletes), each result one line of the
+        audit log (with the rows' JSON; `reason` names a clean-up)."""
         post = self.screen.post_message
         by_sid = {b.sid: b for b in targets}
+        app = self.app
+        session = app.session
+        cleanup = reason if reason and reason != "marked" else None
+        context = AuditContext(
+            profile=DEMO_PROFILE if app.ctx.demo else session.profile_name,
+            account_sid=session.credentials.account_sid if session.credentials else "",
+            api=origin.api.value,
+            source="tui",
+            cleanup_reason=cleanup,
+            bindings={b.sid: b.raw for b in targets},
+        )
 
         async def body() -> None:
             client = self.app.client_for(origin.api)
+            trail = AuditTrail(context)
             reported: set[str] = set()
             failed = 0
 
@@ -165,9 +180,15 @@ class BrowseWorkers:
                 post(DeleteProgress(done, total, failed, done == total))
 
             try:
-                await delete_many(client, origin.service_sid, list(by_sid), report)
+                await delete_many(client, origin.service_sid, list(by_sid), report, audit=trail)
             except asyncio.CancelledError:
                 raise
+            except (ReadOnlyError, AuditError) as exc:  # refused before anything was sent
+                for sid in by_sid:
+                    refused = DeleteResult(sid, DeleteOutcome.NOT_DELETED, exc.user_message(), exc)
+                    post(DeleteFailed(by_sid[sid], refused))
+                post(DeleteProgress(len(by_sid), len(by_sid), len(by_sid), True))
+                return
             except Exception as exc:  # a bug, not an answer: say so for every binding left
                 error = as_bindings_error(exc, "the delete (its outcome is unknown)")
                 for sid in [s for s in by_sid if s not in reported]:
@@ -175,5 +196,12 @@ class BrowseWorkers:
                     unknown = DeleteResult(sid, DeleteOutcome.UNKNOWN, error.user_message(), error)
                     post(DeleteFailed(by_sid[sid], unknown))
                 post(DeleteProgress(len(by_sid), len(by_sid), failed, True))
+            if trail.failure is not None:
+                self.app.notify(
+                    f"audit log not written: {trail.failure}",
+                    title="Audit log",
+                    severity="error",
+                    timeout=10,
+                )
 
         self._run(body, group="delete", description="delete bindings", exclusive=False)

@@ -141,9 +141,12 @@ class UserScreen(Screen[DeleteRequest | None]):
         *,
         service_label: str,
         diagnosis_note: str | None = None,
+        read_only: str | None = None,
     ) -> None:
         super().__init__()
         self.identity = identity
+        # The read-only refusal line (None: deletes are on): no clean-ups, no delete key.
+        self.read_only = read_only
         # The one newest-first order: the pile-up clean-up agrees on which device is newest.
         self.bindings = newest_first(bindings)
         self.findings_by_sid = findings_by_sid
@@ -226,6 +229,9 @@ class UserScreen(Screen[DeleteRequest | None]):
             }
             if not findings:
                 text.append("No findings for this user's devices.", style="green")
+            elif self.read_only is not None:
+                text.append(f"{len(findings)} finding(s) on these devices. ", style="bold")
+                text.append("Read-only: clean-ups and deletes are off.", style="bold yellow")
             else:
                 text.append(f"{len(findings)} finding(s) on these devices. ", style="bold")
                 text.append("d or enter deletes the device or clean-up under the cursor ")
@@ -238,7 +244,7 @@ class UserScreen(Screen[DeleteRequest | None]):
         """Clean-ups first (what the user came for), then every device, newest first."""
         options: list[Option | None] = []
         by_sid = {b.sid: b for b in self.bindings}
-        if self.report is not None:
+        if self.report is not None and self.read_only is None:
             findings = [f for sid in by_sid for f in self.findings_by_sid.get(sid, ())]
             unique = list({id(f): f for f in findings}.values())
             for kind, sids in cleanup_targets(unique, by_sid).items():
@@ -272,8 +278,15 @@ class UserScreen(Screen[DeleteRequest | None]):
         event.stop()
         self.action_delete()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Under read-only, `delete` is not in force (footer, help and palette drop it)."""
+        return not (action == "delete" and self.read_only is not None)
+
     @guarded
     def action_delete(self) -> None:
+        if self.read_only is not None:
+            self.notify(self.read_only, title="Read-only", severity="warning", timeout=4)
+            return
         request = self.request_at_cursor()
         if request is not None:
             self.dismiss(request)
