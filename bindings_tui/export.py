@@ -97,9 +97,9 @@ class Selection:
         count = len(self.bindings)
         noun = "binding" if count == 1 else "bindings"
         if not self.marked:
-            return f"{count} {noun} in view"
-        note = f" ({self.hidden} hidden by the filter)" if self.hidden else ""
-        return f"{count} marked {noun}{note}"
+            return f"{count:,} {noun} in view"
+        note = f" ({self.hidden:,} hidden by the filter)" if self.hidden else ""
+        return f"{count:,} marked {noun}{note}"
 
 
 def selection_of(rows: BindingRows) -> Selection:

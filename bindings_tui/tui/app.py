@@ -31,6 +31,7 @@ from bindings_tui.tui.key_list import help_rows
 from bindings_tui.tui.keymap import binding_ids, load_keymap
 from bindings_tui.tui.screens.browser import BrowserScreen
 from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.screens.export import ExportModal
 from bindings_tui.tui.screens.help import HelpScreen
 from bindings_tui.tui.screens.login_keys import LoginKeys
 from bindings_tui.tui.screens.service_picker import ServicePickerScreen
@@ -250,6 +251,7 @@ KEYED_CLASSES: tuple[type, ...] = (
     HelpScreen,
     UserScreen,
     ConfirmModal,
+    ExportModal,
     BindingsTable,
     FilterInput,
     LoginKeys,
