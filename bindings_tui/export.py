@@ -36,9 +36,9 @@ MAX_PATH_CHARS: Final = 4096
 class ExportFormat(enum.StrEnum):
     """The file formats, named by their extension (and `list -o`'s format name)."""
 
+    CSV = "csv"
     JSON = "json"
     JSONL = "jsonl"
-    CSV = "csv"
 
 
 class ExportError(InputError):
@@ -59,7 +59,7 @@ def format_of(path: Path) -> ExportFormat:
     for fmt in ExportFormat:
         if suffix == fmt.value:
             return fmt
-    names = ", ".join("." + f.value for f in ExportFormat)
+    names = ".csv, .json or .jsonl"
     what = f"extension {shown(path.suffix)}" if path.suffix else "no extension"
     raise ExportError(f"{shown(path.name)} has {what}: end the name with {names}")
 
