@@ -33,7 +33,8 @@ from bindings_tui.tui.inert import inert, title
 from bindings_tui.tui.widgets.inputs import AppInput
 from bindings_tui.tui.widgets.line import Line
 
-HINT = "enter writes · escape cancels · .csv, .json or .jsonl"
+NAMES = "A name ending in .csv, .json or .jsonl: in the current folder, or ~/... or /..."
+HINT = "enter writes · escape cancels"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +61,9 @@ class ExportModal(ModalScreen[ExportDone | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog") as dialog:
             dialog.border_title = title("Export", self.selection.describe())
-            folder = self._cwd if self._cwd is not None else Path.cwd()
-            yield Static(
-                inert(f"Write {self.selection.describe()} to a file in {folder} (or a path):"),
-                id="export-what",
-            )
+            yield Static(inert(f"Write {self.selection.describe()} to:"), id="export-what")
             yield AppInput(value=self._default_name, id="export-path")
+            yield Static(NAMES, id="export-names", markup=False)
             yield Line(id="export-status")
 
     @guarded
