@@ -10,6 +10,7 @@ import json
 import os
 import stat
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from bindings_tui.fake_twilio import (
     serve_in_background,
 )
 from bindings_tui.filtering import TypeFilter, parse_query
-from bindings_tui.models import ApiFlavor, Binding
+from bindings_tui.models import Binding
 from bindings_tui.rows import BindingRows, Column, Sort
 
 HANG_GUARD_S = 120
@@ -92,7 +93,15 @@ async def test_the_file_is_what_list_prints_for_every_format(tmp_path: Path) -> 
             path = write_export(tmp_path / f"out.{fmt.value}", bindings)
             assert path.read_bytes().decode("utf-8") == printed, fmt
     rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text(), newline="")))
-    assert rows[0] == ["sid", "identity", "type", "endpoint", "message_types", "credential", "updated"]
+    assert rows[0] == [
+        "sid",
+        "identity",
+        "type",
+        "endpoint",
+        "message_types",
+        "credential",
+        "updated",
+    ]
     # The fake's hostile identities: no formula, no raw control character in any cell.
     cells = [cell for row in rows for cell in row]
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
@@ -169,9 +178,9 @@ def test_os_errors_are_one_line_naming_the_file(tmp_path: Path) -> None:
 
 
 def test_default_name_names_the_service_and_the_moment() -> None:
-    from datetime import UTC, datetime
-
-    name = default_file_name("IS" + "a" * 32, datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), ExportFormat.CSV)
+    name = default_file_name(
+        "IS" + "a" * 32, datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC), ExportFormat.CSV
+    )
     assert name == "bindings-IS" + "a" * 32 + "-20250102-030405.csv"
     assert format_of(Path(name)) is ExportFormat.CSV
 
