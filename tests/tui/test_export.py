@@ -154,3 +154,60 @@ async def test_x_and_shift_x_copy_commands_without_the_secret(
         toasts = "\n".join(notifications(pilot.app))
         assert f"Copied: {curl}" in toasts and f"Copied: {twilio}" in toasts
         assert DEMO_AUTH_TOKEN not in toasts + "".join(copied)
+
+
+async def test_the_keys_are_in_help_the_palette_and_the_keymap(folder: Path) -> None:
+    from bindings_tui.tui.app import KEYED_CLASSES
+    from bindings_tui.tui.commands import key_actions
+    from bindings_tui.tui.keymap import binding_ids
+
+    ids = binding_ids(KEYED_CLASSES)
+    for binding_id in ("browser.export", "browser.copy_curl", "browser.copy_twilio"):
+        assert binding_id in ids
+    assert "export.cancel" in ids
+    built = build()
+    async with built.app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await wait_loaded(pilot)
+        titles = {a.title: a.help for a in key_actions(screen)}
+        assert titles["Bindings: Export"] == "key e"
+        assert titles["Bindings: Copy as curl"] == "key x"
+        assert titles["Bindings: Copy as twilio CLI"] == "key X"
+        await pilot.press("slash")
+        for ch in "no-such-binding-anywhere":
+            await pilot.press(ch)
+        await pilot.press("enter", "e")
+        await pilot.pause()
+        assert pilot.app.screen is screen  # nothing in view: no dialog, a warning
+        assert any("Nothing to export" in n for n in notifications(pilot.app))
+
+
+async def test_escape_waits_for_a_write_in_progress(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write runs in a thread that cannot be stopped: escape meanwhile keeps the
+    dialog, which then reports the file as usual."""
+    import threading
+
+    from bindings_tui.tui.screens import export as export_screen
+
+    release = threading.Event()
+    real_write = export_screen.write_export
+
+    def slow_write(*args: Any, **kwargs: Any) -> Path:
+        assert release.wait(30)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(export_screen, "write_export", slow_write)
+    built = build()
+    async with built.app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await wait_loaded(pilot)
+        modal = await _open_export(pilot)
+        modal.query_one("#export-path", Input).value = "slow.jsonl"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: modal.writing, "the write to start")
+        await pilot.press("escape")
+        assert pilot.app.screen is modal and "Writing" in _status(modal)
+        release.set()
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "the modal to close")
+        assert (folder / "slow.jsonl").exists()
+        assert any("Wrote" in n and "slow.jsonl" in n for n in notifications(pilot.app))

@@ -121,6 +121,9 @@ class ExportModal(ModalScreen[ExportDone | None]):
 
     @guarded
     def action_cancel(self) -> None:
+        if self.writing:  # the thread cannot be stopped: stay until it says how it went
+            self._status(f"Writing {self.selection.describe()}… (escape once it is done)")
+            return
         self.dismiss(None)
 
 
