@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import logging
 import platform
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,11 +27,14 @@ import httpx
 from bindings_tui import __version__
 from bindings_tui.bodies import ACCEPT_ENCODING, read_body
 from bindings_tui.credentials import ApiCredentials
+from bindings_tui.credentials.api_credentials import auth_hint
 from bindings_tui.errors import (
     ApiError,
+    AuthError,
     ConnectFailed,
     InputError,
     NetworkError,
+    NotFoundError,
     PaginationLoopError,
     RequestTimeout,
     ResponseFormatError,
@@ -282,7 +286,20 @@ class TwilioClient:
                 f"{method} {path_only(target)}: server answered with a redirect "
                 f"({response.status}); redirects are not followed with credentials"
             )
-        return parse_error_body(response.status, response.body, method, path_only(target))
+        path = path_only(target)
+        error = parse_error_body(response.status, response.body, method, path)
+        if isinstance(error, AuthError):
+            error.with_hint(auth_hint(self.credentials.source))
+        elif isinstance(error, NotFoundError) and (service := _listed_service(path)):
+            # A service's Bindings list is never 404 while the service exists: say which
+            # service, in which account and API, instead of Twilio's "resource ... not found".
+            error.message = (
+                f"service {service} not found in account {self.credentials.account_sid} "
+                f"(API {self.api.value})"
+            )
+            error.more_info = None
+            error.with_hint("list the account's services with `bindings-tui services`")
+        return error
 
     # ---- Bindings -----------------------------------------------------------------
 
@@ -531,3 +548,12 @@ def _normalise(target: str) -> str:
 def _twilio_time(moment: datetime) -> str:
     """`2026-10-25T00:00:00Z`: the spec's date-time, in GMT as Monitor asks."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_SERVICE_LIST_PATH = re.compile(r"/v[12]/Services/(IS[0-9a-fA-F]{32})/(?:Bindings|Users)")
+
+
+def _listed_service(path: str) -> str | None:
+    """The service SID when `path` lists a service's Bindings or Users (not one of them)."""
+    match = _SERVICE_LIST_PATH.fullmatch(path)
+    return match.group(1) if match else None

@@ -40,7 +40,14 @@ class ApiError(BindingsError):
         self.more_info = more_info
         self.method = method
         self.path = path
+        self.hint = ""
         super().__init__(self.user_message())
+
+    def with_hint(self, hint: str) -> ApiError:
+        """The same error with what to do next appended (`; hint`)."""
+        self.hint = hint
+        self.args = (self.user_message(),)
+        return self
 
     def user_message(self) -> str:
         parts = [f"HTTP {self.status}"]
@@ -49,6 +56,8 @@ class ApiError(BindingsError):
         text = " ".join(parts) + f": {self.message}"
         if self.more_info:
             text += f" ({self.more_info})"
+        if self.hint:
+            text += f"; {self.hint}"
         return text
 
 

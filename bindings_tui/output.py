@@ -15,12 +15,15 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from bindings_tui.models import Binding, Service
+from bindings_tui.models import Binding, JsonDict, Service
 from bindings_tui.textsafe import clip, make_visible
+
+if TYPE_CHECKING:
+    from bindings_tui.find_identities import FoundBinding
 
 FORMATS: Final = ("table", "json", "jsonl", "csv")
 
@@ -130,6 +133,59 @@ def service_csv_row(s: Service) -> list[str]:
     return [csv_cell(value) for value in (s.sid, s.friendly_name, s.raw.get("date_created"))]
 
 
+# `find`: where each binding lives, then the binding's own columns (no message types or
+# credential: the row is wide already; json and csv have every field).
+FOUND_COLUMNS: Final = (
+    ("API", 13),
+    ("SERVICE", 24),
+    ("SERVICE SID", None),
+    ("SID", None),
+    ("IDENTITY", 32),
+    ("TYPE", 8),
+    ("ENDPOINT", 28),
+    ("UPDATED", 16),
+)
+
+
+def found_row(f: FoundBinding) -> list[str]:
+    b = f.binding
+    return [
+        f.service.api.value,
+        _cell(f.service.friendly_name, 24),
+        _cell(f.service.sid),
+        _cell(b.sid),
+        _cell(b.identity, 32),
+        _cell(b.binding_type, 8),
+        _cell(b.endpoint, 28),
+        format_time(b.date_updated),
+    ]
+
+
+def found_csv_row(f: FoundBinding) -> list[str]:
+    """Where it lives, then the same cells as `list -o csv`."""
+    where = [csv_cell(v) for v in (f.service.api.value, f.service.sid, f.service.friendly_name)]
+    return where + binding_csv_row(f.binding)
+
+
+FOUND_CSV_HEADER: Final = (
+    ("API", None),
+    ("SERVICE SID", None),
+    ("SERVICE NAME", None),
+    *BINDING_COLUMNS,
+)
+
+
+def found_json(f: FoundBinding) -> JsonDict:
+    """The binding exactly as the API sent it, under `binding`, beside where it lives (a
+    wrapper, so no field of the server's object can clash with ours)."""
+    return {
+        "api": f.service.api.value,
+        "service_sid": f.service.sid,
+        "service_name": f.service.friendly_name,
+        "binding": f.binding.raw,
+    }
+
+
 class TableWriter:
     """Fixed-width columns so rows can stream out page by page."""
 
@@ -161,18 +217,23 @@ class RecordWriter:
         columns: Sequence[tuple[str, int | None]],
         row: Any,
         csv_row: Any = None,
+        json_of: Callable[[Any], Any] | None = None,
     ) -> None:
         self.out = out
         self.fmt = fmt
         self.row = row
         self.csv_row = csv_row or row
+        # json/jsonl: the API's own object unless a command wraps it (`find`).
+        self.json_of: Callable[[Any], Any] = json_of or (lambda record: record.raw)
         self.count = 0
         self._table = TableWriter(out, columns) if fmt == "table" else None
         self._csv = csv.writer(out) if fmt == "csv" else None
         self._buffer: list[Any] = []
         self._csv_header = [name.lower().replace(" ", "_") for name, _ in columns]
 
-    def write(self, records: Sequence[Binding] | Sequence[Service]) -> None:
+    def write(
+        self, records: Sequence[Binding] | Sequence[Service] | Sequence[FoundBinding]
+    ) -> None:
         self.count += len(records)
         if self._table is not None:
             self._table.write(self.row(r) for r in records)
@@ -185,9 +246,9 @@ class RecordWriter:
                 self._csv.writerow([csv_cell(cell) for cell in self.csv_row(r)])
         elif self.fmt == "jsonl":
             for r in records:
-                self.out.write(json_dumps(r.raw) + "\n")
+                self.out.write(json_dumps(self.json_of(r)) + "\n")
         else:
-            self._buffer.extend(r.raw for r in records)
+            self._buffer.extend(self.json_of(r) for r in records)
         self.out.flush()
 
     def close(self) -> None:

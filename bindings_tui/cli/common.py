@@ -34,6 +34,14 @@ DEFAULT_TIMEOUT: Final = 15.0
 DEFAULT_RETRIES: Final = 5
 
 
+class _DefaultApi(str):
+    """The --api default: equal to "conversations" for every command, yet `find` (which
+    searches both APIs unless an API is named) can tell it from an explicit choice."""
+
+
+DEFAULT_API: Final = _DefaultApi("conversations")
+
+
 def one_line(message: str, width: int = MAX_ERROR_CHARS) -> str:
     """Any message as one inert line: control characters (newlines included) made
     visible, markup-free, clipped. Every error line the CLI prints goes through here."""
@@ -82,7 +90,7 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
     g.add_argument(
         "--api",
         choices=API_CHOICES,
-        default=d("conversations"),
+        default=d(DEFAULT_API),
         help="Conversations v1 (default) or Programmable Chat v2",
     )
     g.add_argument(
@@ -330,6 +338,7 @@ def _quiet_stdout() -> None:
 
 
 __all__ = [
+    "DEFAULT_API",
     "PROG",
     "Parser",
     "add_global_options",

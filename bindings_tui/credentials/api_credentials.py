@@ -19,6 +19,15 @@ from bindings_tui.sids import validate_sid
 MAX_SECRET_CHARS = 4096
 
 
+def auth_hint(source: str) -> str:
+    """What a 401/403 adds: where the rejected credentials came from and how to check them."""
+    where = {
+        "env": "the environment (TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN or TWILIO_API_KEY)",
+        "unknown": "the caller",
+    }.get(source, source)
+    return f"the credentials came from {where}; check them with `bindings-tui auth status`"
+
+
 @dataclass(frozen=True, slots=True)
 class ApiCredentials:
     """Account SID plus either an auth token or an API key SID + secret.

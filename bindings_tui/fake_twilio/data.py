@@ -17,7 +17,9 @@ service, interleaved so that even `bindings=50` holds each kind:
 - hostile strings (Rich markup, terminal escapes, bidi override, zero-width space,
   a 300-character identity, Japanese, emoji).
 
-The second service has `new_message` push disabled; the third has no bindings.
+The second service has `new_message` push disabled; the third has no bindings. A few
+users of the main service also have a device in the second (`CROSS_SERVICE_DEVICES`,
+appended last so nothing seeded before them changes), for finding a user everywhere.
 Monitor alerts and Users are seeded apart (`evidence_data`).
 """
 
@@ -68,6 +70,15 @@ HOSTILE_IDENTITIES = (
 HOSTILE_ENDPOINTS = (
     ("fcm", "[link=https://evil.example]click me[/link]"),
     ("apn", "\x1b[31mred-token\x1b[0m" + "ab" * 20),
+)
+
+
+# Users of the main service's seeded anomalies who also use the staging app: `find`
+# shows them in two services (and on both APIs, which serve the same services).
+CROSS_SERVICE_DEVICES = (
+    ("liam.johnson@example.com", "apn"),
+    ("liam.johnson@example.com", "fcm"),
+    ("olivia.chen@example.com", "fcm"),
 )
 
 
@@ -388,6 +399,10 @@ def generate(seed: int, bindings: int) -> Dataset:
     kept = {b.sid for b in seeded}
     main_bindings = seeded + seeder.normal_bindings(main, max(bindings - len(seeded), 0), 0)
     staging_bindings = seeder.normal_bindings(staging, STAGING_BINDINGS, 10_000_000)
+    # Last of all, so the rest of the world is what it was before they were added.
+    staging_bindings += [
+        seeder.binding(staging, identity, kind) for identity, kind in CROSS_SERVICE_DEVICES
+    ]
     bindings_by_service = {main: main_bindings, staging: staging_bindings, empty: []}
     return Dataset(
         services=services,

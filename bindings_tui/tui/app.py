@@ -32,6 +32,7 @@ from bindings_tui.tui.keymap import binding_ids, load_keymap
 from bindings_tui.tui.screens.browser import BrowserScreen
 from bindings_tui.tui.screens.confirm import ConfirmModal
 from bindings_tui.tui.screens.export import ExportModal
+from bindings_tui.tui.screens.find import FindChoice, FindScreen
 from bindings_tui.tui.screens.help import HelpScreen
 from bindings_tui.tui.screens.login_keys import LoginKeys
 from bindings_tui.tui.screens.service_picker import ServicePickerScreen
@@ -51,6 +52,7 @@ class BindingsApp(App[int]):
     COMMANDS = App.COMMANDS | {ActionsProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("q", "quit", "Quit", id="app.quit"),
+        KeyBinding("F", "find", "Find user", show=False, id="app.find"),
         KeyBinding(
             "ctrl+p",
             "command_palette",
@@ -70,6 +72,7 @@ class BindingsApp(App[int]):
         self.ctx = ctx
         self.cursor_blink = cursor_blink
         self._clients: dict[ApiFlavor, TwilioClient] = {}
+        self._retired: list[TwilioClient] = []
         self.errors_reported = 0
         self.last_error: str | None = None
         self.set_reactive(
@@ -103,12 +106,18 @@ class BindingsApp(App[int]):
 
     def _close_clients(self) -> None:
         old, self._clients = list(self._clients.values()), {}
+        self._retired.extend(old)
         for client in old:
-            self.run_worker(client.aclose(), group="close-client", exit_on_error=False)
+            # The method, not `client.aclose()`: a coroutine made now would never be awaited
+            # (and warn on exit) if the app quits before the worker starts.
+            self.run_worker(
+                guarded_callback(self, client.aclose), group="close-client", exit_on_error=False
+            )
 
     @guarded
     async def on_unmount(self) -> None:
-        for client in self._clients.values():
+        # Closing twice is harmless; a retired client whose worker never ran is closed here.
+        for client in [*self._retired, *self._clients.values()]:
             with contextlib.suppress(Exception):  # on the way out; nothing to report
                 await client.aclose()
 
@@ -206,13 +215,15 @@ class BindingsApp(App[int]):
         api: ApiFlavor | None = None,
         *,
         carry_from: BrowserScreen | None = None,
+        identities: tuple[str, ...] = (),
     ) -> None:
         """Open a service (of `api`, default the session's): the session records it and a
-        browser bound to exactly that API and service shows it."""
+        browser bound to exactly that API and service shows it (with `identities` in its
+        identity query, when given)."""
         origin = Origin(api or self.session.api, service_sid)
         self.set_session(api=origin.api, service_sid=service_sid)
         self._remember(origin)
-        browser = BrowserScreen(origin, carry_from=carry_from)
+        browser = BrowserScreen(origin, carry_from=carry_from, identities=identities)
         if isinstance(self.screen, BrowserScreen):
             self.switch_screen(browser)
         else:
@@ -229,9 +240,40 @@ class BindingsApp(App[int]):
         except BindingsError:
             pass  # remembering is a convenience; never fail the session for it
 
+    # ---- find a user everywhere ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `F` works over the main screens (browser, picker, user view), not over a dialog,
+        # help or the login screen, and not while logged out.
+        if action != "find":
+            return True
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet, or shutting down: Textual asks anyway
+            return False
+        return self.session.credentials is not None and isinstance(screen, FIND_FROM_SCREENS)
+
+    @guarded
+    def action_find(self) -> None:
+        """`F`: search identities in every service of both APIs; a chosen row opens its
+        service (through `open_service`, like the picker) with the identity query set."""
+        if isinstance(self.screen, FindScreen):
+            self.screen.action_focus_input()
+            return
+
+        def chosen(choice: FindChoice | None) -> None:
+            if choice is not None:
+                self.open_service(choice.service_sid, choice.api, identities=choice.identities)
+
+        self.push_screen(FindScreen(), guarded_callback(self, chosen))
+
     def show_help(self) -> None:
         """`?`: the keys in force on the current screen, as bound (keymap included)."""
         self.push_screen(HelpScreen(help_rows(self.screen)))
+
+
+# The screens `F` opens the find screen over (and the find screen itself, to refocus).
+FIND_FROM_SCREENS: tuple[type, ...] = (BrowserScreen, ServicePickerScreen, UserScreen, FindScreen)
 
 
 def _login_screen(reason: str | None = None) -> LoginScreen:
@@ -250,6 +292,7 @@ KEYED_CLASSES: tuple[type, ...] = (
     ServicePickerScreen,
     HelpScreen,
     UserScreen,
+    FindScreen,
     ConfirmModal,
     ExportModal,
     BindingsTable,

@@ -24,6 +24,7 @@ CATEGORIES: dict[str, str] = {
     "detail": "Detail pane",
     "picker": "Services",
     "user": "User",
+    "find": "Find",
     "help": "Help",
     "confirm": "Confirm",
     "login": "Login",

@@ -50,6 +50,7 @@ COMMANDS: list[list[str]] = [
     ["show", "--service", SERVICE, BINDING],
     ["delete", "--service", SERVICE, BINDING, "--yes"],
     ["diagnose", "--service", SERVICE],
+    ["find", "alice"],
     ["auth", "status"],
 ]
 
@@ -177,6 +178,11 @@ BAD_OPTIONS: list[tuple[list[str], str]] = [
     (["list", "--service", SERVICE, "--identity", "bob\udcff"], "not valid UTF-8"),
     (["list", "--service", SERVICE, "--identity", ""], "is empty"),
     (["diagnose", "--service", SERVICE, "--identity", ""], "is empty"),
+    (["find", ""], "is empty"),
+    (["find", "alice", "x" * 100_000], "at most 1024"),
+    (["find", "bob\udcff"], "not valid UTF-8"),
+    (["find", *[f"u{i}" for i in range(101)]], "at most 100"),
+    (["find", "alice", "--api", "v3"], "--api"),
     (
         ["list", "--service", SERVICE, *[a for i in range(101) for a in ("--identity", f"u{i}")]],
         "at most 100",
@@ -273,6 +279,7 @@ TARGETS: list[tuple[list[str], str]] = [
     (["show", "--service", SERVICE, BINDING], "bindings_tui.cli.listing.cmd_show"),
     (["delete", "--service", SERVICE, BINDING, "--yes"], "bindings_tui.cli.listing.cmd_delete"),
     (["diagnose", "--service", SERVICE], "bindings_tui.cli.diagnose.diagnose"),
+    (["find", "alice"], "bindings_tui.find_identities.find_identities"),
     (["auth", "status"], "bindings_tui.credentials.resolve.resolve_credentials"),
     (["auth", "list"], "bindings_tui.credentials.login.summarize_profiles"),
     (["fake-twilio"], "bindings_tui.fake_twilio.run_server"),

@@ -21,7 +21,7 @@ from bindings_tui.cli import common, fake, tui
 from bindings_tui.demo import DEMO_BINDINGS, DEMO_LATENCY_MS, DEMO_SEED, FAKE_PORT
 
 PACKAGE = Path(bindings_tui.__file__).parent
-COMMANDS = {"services", "list", "show", "delete", "fake-twilio", "auth", "diagnose"}
+COMMANDS = {"services", "list", "show", "delete", "fake-twilio", "auth", "diagnose", "find"}
 AUTH_COMMANDS = {"login", "list", "use", "remove", "logout", "status", "import-twilio-cli"}
 
 

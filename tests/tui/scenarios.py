@@ -395,6 +395,29 @@ def _user_view() -> tuple[BindingsApp, RunBefore | None]:
     return built.app, run
 
 
+FIND_IDENTITIES = "liam.johnson@example.com, olivia.chen@example.com"  # in two services
+
+
+def _find() -> tuple[BindingsApp, RunBefore | None]:
+    from bindings_tui.tui.screens.find import FindScreen
+
+    built = build()
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await wait_loaded(pilot)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FindScreen), "find")
+        screen = pilot.app.screen
+        assert isinstance(screen, FindScreen)
+        await type_text(pilot, FIND_IDENTITIES)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.report is not None, "the search")
+        await pilot.press("down", "down", "down", "down")
+        await pilot.pause()
+
+    return built.app, run
+
+
 def _export_modal() -> tuple[BindingsApp, RunBefore | None]:
     built = build()
 
@@ -430,4 +453,5 @@ SCENARIOS: list[Scenario] = [
         _alert_evidence,
         "f, f: rows Twilio's alerts name; the alerts, docs and action in the detail pane",
     ),
+    Scenario("find_everywhere", _find, "F: two users in every service of both APIs"),
 ]

@@ -62,7 +62,13 @@ class BrowserScreen(Screen[None]):
     AUTO_FOCUS = "BindingsTable"
     BINDINGS: ClassVar[list[BindingType]] = BROWSER_KEYS
 
-    def __init__(self, origin: Origin, *, carry_from: BrowserScreen | None = None) -> None:
+    def __init__(
+        self,
+        origin: Origin,
+        *,
+        carry_from: BrowserScreen | None = None,
+        identities: tuple[str, ...] = (),
+    ) -> None:
         super().__init__()
         previous = None if carry_from is None else carry_from.browse
         self.browse: BrowseSession = BrowseSession(origin, carry_from=previous)
@@ -72,7 +78,10 @@ class BrowserScreen(Screen[None]):
         # List from here, not from on_mount: the first requests then overlap the screen's
         # compose and first layout (tens of ms) instead of waiting for them. Pages that
         # arrive before the mount wait in the screen's message queue.
-        self._start([self.browse.start_load()])
+        tickets = [self.browse.start_load()]
+        if identities:  # opened from the find screen: that user's bindings at once
+            tickets.append(self.browse.start_identity_query(identities))
+        self._start(tickets)
 
     @property
     def bt_app(self) -> BindingsApp:
@@ -99,6 +108,8 @@ class BrowserScreen(Screen[None]):
         if self.browse.rows.query.text:
             filter_input.value = self.browse.rows.query.text
         filter_input.on_edit = guarded_callback(self, self._filter_edited)
+        if self.browse.identities:  # the box shows the query already running
+            self.query_one("#identity", Input).value = ",".join(self.browse.identities)
         self.table.focus()
         self.view.ready = True
         self.browse.subscribe(self.view.render)

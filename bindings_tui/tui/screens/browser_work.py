@@ -55,9 +55,10 @@ class BrowseWorkers:
         description: str,
         exclusive: bool = True,
     ) -> None:
-        # A description, or Textual repr()s the work: 100k bindings, 0.5 s, 500 MB.
+        # A description, or Textual repr()s the work: 100k bindings, 0.5 s, 500 MB. The
+        # function, not a coroutine made now: one the worker never starts warns on exit.
         self.screen.run_worker(
-            guarded_callback(self.screen, body)(),
+            guarded_callback(self.screen, body),
             group=group,
             description=description,
             exclusive=exclusive,
