@@ -45,6 +45,8 @@ class FakeServer:
     bindings: int
     latency_ms: float
     seed: int = 7
+    # --strict-page-size: refuse a PageSize above the OpenAPI spec's maximum (400).
+    strict_page_size: bool = False
 
     def __post_init__(self) -> None:
         self.port = free_port()
@@ -68,6 +70,7 @@ class FakeServer:
             str(self.bindings),
             "--latency-ms",
             str(self.latency_ms),
+            *(["--strict-page-size"] if self.strict_page_size else []),
         ]
         began = time.perf_counter()
         # A file, not a pipe: a chatty server must never block on a full pipe mid-benchmark.

@@ -7,7 +7,10 @@ on a loopback port with a fixed seed and a simulated per-request latency, then m
    twilio-python (default page size, and 100) on the same server; the sequential floor;
 2. time to first row in the TUI; 3. filter latency in the TUI; 4. the longest event-loop
    stall while the list streams in; 5. peak RSS (figures 2-5: `benchmarks.tui_probe`, a
-   fresh process per size); and once, 6. start-up to the first frame of `--demo`.
+   fresh process per size); and once, 6. start-up to the first frame of `--demo`;
+7. the CLI end to end, whole processes (`list -o jsonl`, `diagnose`) against a
+   twilio-python script, for each `--cli-cases` size:latency, on a fake honouring
+   PageSize 1000 and on one refusing above the spec's maximum (`benchmarks.cli_e2e`).
 
 It prints a table and writes every figure, with every sample, as JSON to `--out`.
 `--smoke` is the CI check that the harness works: 1k bindings, no latency, one run, no
@@ -30,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.cli_e2e import measure_cli_e2e
 from benchmarks.fake_server import FakeServer
 from benchmarks.listing import measure_listing, twilio_available
 from benchmarks.startup import measure_startup
@@ -41,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 GOALS = {
     "load_vs_twilio_default": 0.3,
+    "cli_vs_twilio": 0.3,
     "load_vs_slowest_floor": 1.15,
     "first_row_extra_s": 0.100,
     "filter_p95_s": 0.050,
@@ -68,6 +73,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "first pages and scaled (0: always time the whole list)",
     )
     parser.add_argument("--no-tui", action="store_true", help="skip figures 2-5")
+    parser.add_argument(
+        "--cli-cases",
+        default="16000:20,100000:50",
+        help="figure 7: bindings:latency-ms pairs for the CLI end to end",
+    )
+    parser.add_argument("--no-cli", action="store_true", help="skip figure 7")
     parser.add_argument("--no-twilio", action="store_true", help="skip twilio-python")
     parser.add_argument(
         "--smoke", action="store_true", help="1k bindings, no latency, one run (CI)"
@@ -78,6 +89,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.latency_ms = 0.0
         args.runs = 1
         args.budget_s = 0.0
+        args.cli_cases = "1000:0"
+    args.cli_case_list = [
+        (int(size), float(latency))
+        for size, latency in (c.split(":") for c in args.cli_cases.split(",") if c.strip())
+    ]
     args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]
     return args
 
@@ -208,6 +224,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 log("  TUI (headless, real socket)")
                 entry["tui"] = tui_figures(server, size, args.runs)
         results["sizes"][str(size)] = entry
+    results["cli_e2e"] = []
+    if not args.no_cli:
+        for size, latency in args.cli_case_list:
+            log(f"== CLI end to end: {size:,} bindings, {latency:g} ms per request")
+            results["cli_e2e"].append(
+                measure_cli_e2e(
+                    size=size,
+                    latency_ms=latency,
+                    runs=args.runs,
+                    budget_s=args.budget_s * 4,
+                    with_twilio=with_twilio,
+                    diagnose=True,
+                    log=log,
+                )
+            )
     log("== start-up of `bindings-tui --demo`")
     results["startup"] = measure_startup(max(3, args.runs)).to_json()
     results["elapsed_s"] = time.perf_counter() - began
@@ -262,6 +293,16 @@ def goals(results: dict[str, Any], latency_ms: float) -> list[dict[str, Any]]:
         check("longest stall while loading", tui["stall_worst_s"], GOALS["stall_s"], "s")
         check("peak RSS", tui["peak_rss_mb"], GOALS["rss_mb"], "MB")
     check("start-up to first frame", results["startup"]["median"], GOALS["startup_s"], "s")
+    for case in results.get("cli_e2e", []):
+        for fake, entry in case["fakes"].items():
+            for key in ("cli_list", "cli_diagnose"):
+                check(
+                    f"{key} / twilio-python list(), {case['bindings']:,} at "
+                    f"{case['latency_ms']:g} ms, {fake}",
+                    entry["over_twilio"].get(key),
+                    GOALS["cli_vs_twilio"],
+                    "x",
+                )
     return checks
 
 
@@ -354,6 +395,16 @@ def table(results: dict[str, Any]) -> str:
         )
     lines.append("")
     lines.append(f"6. start-up to first frame of --demo: {_stat(results['startup'])}")
+    for case in results.get("cli_e2e", []):
+        lines.append(
+            f"7. CLI end to end, {case['bindings']:,} bindings at {case['latency_ms']:g} ms "
+            "(whole processes; ratio to twilio-python's list()):"
+        )
+        for fake, entry in case["fakes"].items():
+            for key, stat in entry["stats"].items():
+                ratio = entry["over_twilio"].get(key)
+                shown = f" = {ratio:.2f}x" if ratio is not None else ""
+                lines.append(f"   {fake:<13} {key:<22} {_stat(stat)}{shown}")
     overhead = results.get("request_overhead")
     if overhead:
         lines.append(

@@ -43,12 +43,15 @@ from bindings_tui.errors import (
 from bindings_tui.evidence.alerts import Alert
 from bindings_tui.hosts import api_base_url
 from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict, Page, Service
+from bindings_tui.raw_records import RawBinding
 from bindings_tui.request_checks import (
+    DEFAULT_BINDINGS_PAGE_SIZE,
     MAX_PAGE_SIZE,
     check_binding_types,
     check_identities,
     check_identity,
     check_page_size,
+    page_size_refused,
 )
 from bindings_tui.responses import (
     parse_error_body,
@@ -142,6 +145,9 @@ class TwilioClient:
             and not isinstance(transport, httpx.AsyncHTTPTransport),
         )
         self.retry = retry or RetryPolicy()
+        # Set once a server refused DEFAULT_BINDINGS_PAGE_SIZE: every later default-sized
+        # Bindings list of this client asks for the spec's maximum (request_checks).
+        self.page_size_fallback = False
         self.max_body_bytes = max_body_bytes
         self.max_pages = max_pages
         self._sleep = sleep
@@ -303,6 +309,22 @@ class TwilioClient:
 
     # ---- Bindings -----------------------------------------------------------------
 
+    @property
+    def default_bindings_page_size(self) -> int:
+        """What a Bindings list asks for when no page size is given: 1000, or the spec's
+        maximum once a server refused 1000 (request_checks explains the rule)."""
+        if self.page_size_fallback:
+            return self.api.max_bindings_page_size
+        return DEFAULT_BINDINGS_PAGE_SIZE
+
+    def _bindings_fallback_size(self, page_size: int | None) -> int | None:
+        """The PageSize to retry the first request with if the server refuses the one
+        asked for: only for the default size, and only when the spec's is smaller."""
+        if page_size is not None or self.page_size_fallback:
+            return None
+        spec = self.api.max_bindings_page_size
+        return spec if spec < DEFAULT_BINDINGS_PAGE_SIZE else None
+
     def bindings_params(
         self,
         *,
@@ -311,7 +333,7 @@ class TwilioClient:
         page_size: int | None = None,
     ) -> list[tuple[str, str | int]]:
         """First-page query: PageSize, then BindingType and Identity as repeated keys."""
-        size = check_page_size(page_size or self.api.max_bindings_page_size)
+        size = check_page_size(page_size or self.default_bindings_page_size)
         params: list[tuple[str, str | int]] = [("PageSize", size)]
         params += [("BindingType", t) for t in check_binding_types(self.api, binding_types)]
         params += [("Identity", i) for i in check_identities(identities)]
@@ -330,7 +352,31 @@ class TwilioClient:
             identities=identities, binding_types=binding_types, page_size=page_size
         )
         async for page in self._iter_pages(
-            self._bindings_path(service_sid), params, Binding.from_json
+            self._bindings_path(service_sid),
+            params,
+            Binding.from_json,
+            fallback_page_size=self._bindings_fallback_size(page_size),
+        ):
+            yield page
+
+    async def iter_raw_binding_pages(
+        self,
+        service_sid: str,
+        *,
+        identities: Sequence[str] = (),
+        binding_types: Sequence[str] = (),
+        page_size: int | None = None,
+    ) -> AsyncIterator[Page[RawBinding]]:
+        """`iter_binding_pages` with each record kept as sent (`raw_records`): for output
+        that writes the JSON as it is, without parsing it into a `Binding`."""
+        params = self.bindings_params(
+            identities=identities, binding_types=binding_types, page_size=page_size
+        )
+        async for page in self._iter_pages(
+            self._bindings_path(service_sid),
+            params,
+            RawBinding.from_json,
+            fallback_page_size=self._bindings_fallback_size(page_size),
         ):
             yield page
 
@@ -475,14 +521,22 @@ class TwilioClient:
         path: str,
         params: list[tuple[str, str | int]],
         parse: Callable[[object], T],
+        *,
+        fallback_page_size: int | None = None,
     ) -> AsyncIterator[Page[T]]:
+        """Every page of a list, following `next_page_url` as given (the server's own
+        PageSize wins there). `fallback_page_size`: if the server refuses the first
+        request's PageSize, ask once more with this one (`_first_page`)."""
         target: str = path
         query: list[tuple[str, str | int]] | None = params
         # Digests of every page URL served so far: a next_page_url among them is a loop.
         # 16 bytes a page, and pages are bounded by max_pages.
         seen: set[bytes] = set()
-        for _ in range(self.max_pages):
-            payload = await self._get_json(target, query)
+        for number in range(self.max_pages):
+            if number == 0 and fallback_page_size is not None:
+                payload, query = await self._first_page(path, params, fallback_page_size)
+            else:
+                payload = await self._get_json(target, query)
             page = read_page(payload, parse, target)
             yield page
             seen.add(_digest(target if query is None else page.url or target))
@@ -498,6 +552,30 @@ class TwilioClient:
                     "stopped instead of looping"
                 )
         raise PaginationLoopError(f"stopped after {self.max_pages} pages: the list never ended")
+
+    async def _first_page(
+        self, path: str, params: list[tuple[str, str | int]], fallback: int
+    ) -> tuple[JsonDict, list[tuple[str, str | int]]]:
+        """The first page, at the asked PageSize or, if the server refuses it (a 400
+        naming PageSize), at `fallback`, which the client then keeps for the process."""
+        try:
+            return await self._get_json(path, params), params
+        except ApiError as exc:
+            if not page_size_refused(exc):
+                raise
+            asked = next((v for k, v in params if k == "PageSize"), None)
+            if not self.page_size_fallback:
+                # Once per client (several streams may be refused at once); shown with -v.
+                log.info(
+                    "the server refused PageSize=%s (%s); using %d, the API spec's maximum, "
+                    "for the rest of this run",
+                    asked,
+                    exc.user_message(),
+                    fallback,
+                )
+            self.page_size_fallback = True
+            retry = [(k, fallback if k == "PageSize" else v) for k, v in params]
+            return await self._get_json(path, retry), retry
 
     def _next_target(self, next_page_url: str, path: str) -> str:
         """The request for a `next_page_url`: same host (ours), same resource path.

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from bindings_tui.models import Binding, JsonDict, Service
+from bindings_tui.raw_records import RawBinding
 from bindings_tui.textsafe import clip, make_visible
 
 if TYPE_CHECKING:
@@ -208,7 +209,8 @@ class TableWriter:
 
 
 class RecordWriter:
-    """Streams records in one of FORMATS. `json` is buffered to stay one valid array."""
+    """Streams records in one of FORMATS, each page as it comes: `json` is one array
+    written element by element (the same bytes as dumping the whole list at the end)."""
 
     def __init__(
         self,
@@ -228,12 +230,17 @@ class RecordWriter:
         self.count = 0
         self._table = TableWriter(out, columns) if fmt == "table" else None
         self._csv = csv.writer(out) if fmt == "csv" else None
-        self._buffer: list[Any] = []
+        self._json_started = False
         self._csv_header = [name.lower().replace(" ", "_") for name, _ in columns]
 
     def write(
-        self, records: Sequence[Binding] | Sequence[Service] | Sequence[FoundBinding]
+        self,
+        records: Sequence[Binding]
+        | Sequence[Service]
+        | Sequence[RawBinding]
+        | Sequence[FoundBinding],
     ) -> None:
+        """`RawBinding`s only for json and jsonl (the other formats read parsed fields)."""
         self.count += len(records)
         if self._table is not None:
             self._table.write(self.row(r) for r in records)
@@ -245,15 +252,21 @@ class RecordWriter:
                 # Every cell, whatever row function made it: csv_cell is idempotent.
                 self._csv.writerow([csv_cell(cell) for cell in self.csv_row(r)])
         elif self.fmt == "jsonl":
+            self.out.write("".join(json_dumps(self.json_of(r)) + "\n" for r in records))
+        elif records:
+            # `json.dumps(list, indent=2)` is "[\n", each element indented by two more
+            # spaces, ",\n" between, "\n]": written here one page at a time.
+            parts = []
             for r in records:
-                self.out.write(json_dumps(self.json_of(r)) + "\n")
-        else:
-            self._buffer.extend(self.json_of(r) for r in records)
+                element = json_dumps(self.json_of(r), indent=2).replace("\n", "\n  ")
+                parts.append(("[\n  " if not self._json_started else ",\n  ") + element)
+                self._json_started = True
+            self.out.write("".join(parts))
         self.out.flush()
 
     def close(self) -> None:
         if self.fmt == "json":
-            self.out.write(json_dumps(self._buffer, indent=2) + "\n")
+            self.out.write("\n]\n" if self._json_started else "[]\n")
         elif self._table is not None and self.count == 0:
             self._table.write([])
 

@@ -32,6 +32,12 @@ def add_fake_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--port", type=argtypes.port, default=FAKE_PORT)
     add_demo_data_options(p, latency_ms=FAKE_LATENCY_MS)
     p.add_argument("--faults", type=argtypes.fault_spec, default="", help="fault spec, see above")
+    p.add_argument(
+        "--strict-page-size",
+        action="store_true",
+        help="answer 400 (naming PageSize) above the OpenAPI spec's maximum (Bindings: 100 "
+        "in v1, 50 in v2) instead of honouring up to 1000 as Twilio's API reference says",
+    )
 
 
 def fake_help() -> str:
@@ -56,7 +62,11 @@ def run_fake(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise InputError(f"--faults: {exc}") from None
     config = FakeConfig(
-        seed=args.seed, bindings=args.bindings, latency_ms=args.latency_ms, faults=args.faults
+        seed=args.seed,
+        bindings=args.bindings,
+        latency_ms=args.latency_ms,
+        faults=args.faults,
+        strict_page_size=args.strict_page_size,
     )
     host = f"[{args.host}]" if ":" in args.host else args.host  # checked: IP or host name
     sys.stderr.write(

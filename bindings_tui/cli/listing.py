@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any, Final
+from collections.abc import AsyncGenerator, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Final
 
 from bindings_tui.cli import argtypes
 from bindings_tui.cli.common import (
@@ -24,6 +24,10 @@ from bindings_tui.cli.common import (
 from bindings_tui.errors import InputError
 from bindings_tui.output import FORMATS
 from bindings_tui.sids import validate_sid
+
+if TYPE_CHECKING:
+    from bindings_tui.models import Binding, Page
+    from bindings_tui.raw_records import RawBinding
 
 COMMANDS: Final = ("services", "list", "show", "delete")
 
@@ -50,9 +54,23 @@ def add_listing_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> Non
         help="repeatable",
     )
     p.add_argument(
-        "--page-size", type=argtypes.page_size, default=None, help="1..1000 (default: spec max)"
+        "--page-size",
+        type=argtypes.page_size,
+        default=None,
+        help="1..1000 (default 1000; if the server refuses it, the API spec's maximum)",
     )
-    p.add_argument("--limit", type=argtypes.limit, default=None, help="stop after N bindings")
+    p.add_argument(
+        "--limit",
+        type=argtypes.limit,
+        default=None,
+        help="stop after the first N bindings in the server's order (one stream)",
+    )
+    p.add_argument(
+        "--server-order",
+        action="store_true",
+        help="one stream in the server's order, instead of the default: one stream per "
+        "binding type, output grouped by type (apn, gcm, fcm, twilsock)",
+    )
     add_output_option(p, FORMATS)
 
     p = sub.add_parser("show", parents=parents, help="show one binding")
@@ -94,20 +112,46 @@ async def cmd_list(args: argparse.Namespace) -> int:
     identities = list(check_identities(args.identity))
     writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
     remaining = args.limit
+    split = remaining is None and not getattr(args, "server_order", False)
+    # json and jsonl write each record's JSON as sent: no need to parse it into a Binding.
+    raw = args.output in ("json", "jsonl")
     async with make_client(args) as client:
-        pages = client.iter_binding_pages(
-            service,
-            identities=identities,
-            binding_types=args.types,
-            page_size=args.page_size,
-        )
-        async for page in pages:
-            items = page.items if remaining is None else page.items[:remaining]
-            writer.write(items)
-            if remaining is not None:
-                remaining -= len(items)
-                if remaining <= 0:
-                    break
+        pages: AsyncGenerator[Page[Binding] | Page[RawBinding], None]
+        if split:
+            # One stream per type, written grouped by type (streams explains the order).
+            from bindings_tui import streams
+
+            ordered = (
+                streams.stream_raw_bindings_in_type_order
+                if raw
+                else streams.stream_bindings_in_type_order
+            )
+            pages = ordered(
+                client,
+                service,
+                identities=identities,
+                binding_types=args.types,
+                page_size=args.page_size,
+            )
+        else:
+            # --limit means the first N in the server's order: the one plain stream.
+            plain = client.iter_raw_binding_pages if raw else client.iter_binding_pages
+            pages = plain(  # type: ignore[assignment]
+                service,
+                identities=identities,
+                binding_types=args.types,
+                page_size=args.page_size,
+            )
+        try:
+            async for page in pages:
+                items = page.items if remaining is None else page.items[:remaining]
+                writer.write(items)
+                if remaining is not None:
+                    remaining -= len(items)
+                    if remaining <= 0:
+                        break
+        finally:
+            await pages.aclose()
     writer.close()
     if args.output == "table":
         sys.stderr.write(f"{writer.count} binding(s)\n")

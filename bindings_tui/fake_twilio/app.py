@@ -33,7 +33,14 @@ from bindings_tui.credentials.secret import Secret
 from bindings_tui.fake_twilio import http_types as h
 from bindings_tui.fake_twilio import render
 from bindings_tui.fake_twilio.config import FakeConfig
-from bindings_tui.fake_twilio.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE
+from bindings_tui.fake_twilio.constants import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    MIN_PAGE_SIZE,
+    SPEC_MAX_ALERTS_PAGE_SIZE,
+    SPEC_MAX_CREDENTIALS_PAGE_SIZE,
+    SPEC_MAX_SERVICES_PAGE_SIZE,
+)
 from bindings_tui.fake_twilio.data import generate
 from bindings_tui.fake_twilio.evidence_data import FakeAlert
 from bindings_tui.fake_twilio.faults import (
@@ -280,11 +287,13 @@ class FakeTwilio:
             return self._list(
                 request, "services", store.sorted_service_sids(), store.services.get,
                 lambda _s: True, lambda s: render.service_json(api, base, s, account), "IS",
+                spec_max=SPEC_MAX_SERVICES_PAGE_SIZE,
             )  # fmt: skip
         if name == "credentials":
             return self._list(
                 request, "credentials", store.sorted_credential_sids(), store.credentials.get,
                 lambda _c: True, lambda c: render.credential_json(api, base, c, account), "CR",
+                spec_max=SPEC_MAX_CREDENTIALS_PAGE_SIZE[parts["v"]],
             )  # fmt: skip
         if name == "alerts":
             return self._list_alerts(request)
@@ -360,6 +369,7 @@ class FakeTwilio:
             lambda b: render.binding_json(api, base, b, account),
             "BS",
             filters,
+            spec_max=api.max_bindings_page_size,
         )
 
     def _identities(self, service_sid: str) -> list[str]:
@@ -399,6 +409,7 @@ class FakeTwilio:
             lambda a: render.alert_json(request.base, a, account),
             "NO",
             filters,
+            spec_max=SPEC_MAX_ALERTS_PAGE_SIZE,
         )
 
     def _list(
@@ -411,8 +422,12 @@ class FakeTwilio:
         to_json: Callable[[T], render.Json],
         sid_prefix: str,
         filters: list[tuple[str, str]] | None = None,
+        *,
+        spec_max: int = MAX_PAGE_SIZE,
     ) -> Response:
-        page_size = _int_param(request, "PageSize", DEFAULT_PAGE_SIZE, MIN_PAGE_SIZE, MAX_PAGE_SIZE)
+        # The API reference's 1000, or with `strict_page_size` the official spec's maximum.
+        high = min(spec_max, MAX_PAGE_SIZE) if self.config.strict_page_size else MAX_PAGE_SIZE
+        page_size = _int_param(request, "PageSize", DEFAULT_PAGE_SIZE, MIN_PAGE_SIZE, high)
         page = _int_param(request, "Page", 0, 0, None)
         tokens = [v for k, v in request.query if k == "PageToken"]
         token = tokens[-1] if tokens else None

@@ -18,6 +18,9 @@ class FakeConfig:
     - `faults`: a `--faults` spec string, see `FAULTS_HELP`.
     - `slow_seconds`: how long a `slow` fault waits before answering.
     - `api_keys`: API key SID -> secret, accepted for Basic auth besides the auth token.
+    - `strict_page_size`: refuse (400, code 20001, naming PageSize) a PageSize above the
+      official OpenAPI spec's maximum for the list (Bindings: 100 in v1, 50 in v2);
+      default: honour up to 1000, as Twilio's API reference documents.
     """
 
     seed: int = DEMO_SEED
@@ -28,3 +31,4 @@ class FakeConfig:
     auth_token: str = DEMO_AUTH_TOKEN
     api_keys: dict[str, str] = field(default_factory=dict)
     slow_seconds: float = 30.0
+    strict_page_size: bool = False

@@ -26,3 +26,8 @@ MANY_APN_THRESHOLD: Final = 8
 MIN_PAGE_SIZE: Final = 1
 MAX_PAGE_SIZE: Final = 1000
 DEFAULT_PAGE_SIZE: Final = 50
+# The official OpenAPI specs' PageSize maxima, which `strict_page_size` enforces
+# (Bindings: `ApiFlavor.max_bindings_page_size`; Monitor Alerts: 1000, as documented).
+SPEC_MAX_SERVICES_PAGE_SIZE: Final = 100
+SPEC_MAX_CREDENTIALS_PAGE_SIZE: Final = {"v1": 100, "v2": 1000}
+SPEC_MAX_ALERTS_PAGE_SIZE: Final = 1000

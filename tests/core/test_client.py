@@ -96,7 +96,7 @@ def make_client(handler: Handler, **kwargs: Any) -> tuple[TwilioClient, list[htt
     return client, seen
 
 
-async def test_first_request_uses_repeated_keys_and_spec_page_size() -> None:
+async def test_first_request_uses_repeated_keys_and_documented_page_size() -> None:
     client, seen = make_client(lambda r: httpx.Response(200, json=page([binding(1)], None)))
     async with client:
         got = await client.list_bindings(
@@ -106,19 +106,73 @@ async def test_first_request_uses_repeated_keys_and_spec_page_size() -> None:
     query = seen[0].url.params
     assert query.get_list("BindingType") == ["apn", "fcm"]
     assert query.get_list("Identity") == ["alice", "bob"]
-    assert query["PageSize"] == "100"
+    assert query["PageSize"] == "1000"  # the API reference's maximum (request_checks)
     assert "Page" not in query
     assert seen[0].url.path == f"/v1/Services/{SERVICE}/Bindings"
 
 
-async def test_chat_defaults_to_its_own_spec_maximum_and_path() -> None:
+async def test_chat_asks_for_1000_on_its_own_path() -> None:
     client, seen = make_client(
         lambda r: httpx.Response(200, json=page([], None)), api=ApiFlavor.CHAT, base_url=BASE
     )
     async with client:
         await client.list_bindings(SERVICE)
-    assert seen[0].url.params["PageSize"] == "50"
+    assert seen[0].url.params["PageSize"] == "1000"
     assert seen[0].url.path == f"/v2/Services/{SERVICE}/Bindings"
+
+
+def _refuses_page_size_above(limit: int) -> Handler:
+    """A server that answers like Twilio to a PageSize above `limit`: 400, code 20001."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        size = request.url.params.get("PageSize")
+        if size is not None and int(size) > limit:
+            body = {"code": 20001, "message": f"Invalid PageSize {size}", "status": 400}
+            return httpx.Response(400, json=body)
+        return httpx.Response(200, json=page([binding(1)], None))
+
+    return handle
+
+
+@pytest.mark.parametrize(
+    ("api", "spec_max"), [(ApiFlavor.CONVERSATIONS, 100), (ApiFlavor.CHAT, 50)]
+)
+async def test_a_refused_default_page_size_falls_back_to_the_spec_maximum_for_good(
+    api: ApiFlavor, spec_max: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, seen = make_client(_refuses_page_size_above(spec_max), api=api)
+    caplog.set_level("INFO", logger="bindings_tui.client")
+    async with client:
+        first = await client.list_bindings(SERVICE)
+        second = await client.list_bindings(SERVICE, binding_types=["apn"])
+    assert [b.sid for b in first] == [bs(1)] and [b.sid for b in second] == [bs(1)]
+    sizes = [r.url.params["PageSize"] for r in seen]
+    # One refused request, its retry, then the next listing asks for the spec's size at once.
+    assert sizes == ["1000", str(spec_max), str(spec_max)]
+    assert client.page_size_fallback
+    lines = [r.getMessage() for r in caplog.records if "PageSize" in r.getMessage()]
+    assert len(lines) == 1 and f"using {spec_max}" in lines[0]
+
+
+async def test_an_explicit_page_size_the_server_refuses_is_an_error() -> None:
+    client, seen = make_client(_refuses_page_size_above(100))
+    async with client:
+        with pytest.raises(ApiError, match="PageSize"):
+            await client.list_bindings(SERVICE, page_size=500)
+    assert [r.url.params["PageSize"] for r in seen] == ["500"]
+    assert not client.page_size_fallback
+
+
+async def test_a_400_not_about_page_size_is_not_retried() -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        body = {"code": 20001, "message": "Invalid Identity", "status": 400}
+        return httpx.Response(400, json=body)
+
+    client, seen = make_client(handle)
+    async with client:
+        with pytest.raises(ApiError, match="Identity"):
+            await client.list_bindings(SERVICE)
+    assert len(seen) == 1 and not client.page_size_fallback
 
 
 async def test_follows_next_page_url_but_only_on_the_configured_host() -> None:

@@ -89,7 +89,9 @@ async def test_the_file_is_what_list_prints_for_every_format(tmp_path: Path) -> 
             bindings = await client.list_bindings(service)
         assert len(bindings) > 100
         for fmt in ExportFormat:
-            printed = await _cli(base_url, "list", "--service", service, "-o", fmt.value)
+            printed = await _cli(
+                base_url, "list", "--service", service, "--server-order", "-o", fmt.value
+            )
             path = write_export(tmp_path / f"out.{fmt.value}", bindings)
             assert path.read_bytes().decode("utf-8") == printed, fmt
     rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text(), newline="")))

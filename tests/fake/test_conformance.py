@@ -219,7 +219,7 @@ async def test_client_requests_validate_against_the_spec(
     async with client_for(api) as client:
         await client.list_services()
         await client.fetch_service(staging)
-        await client.list_bindings(main)  # default page size: the spec maximum
+        await client.list_bindings(main)  # default page size: 1000, the API reference's
         await client.list_bindings(main, binding_types=["apn", "fcm"], page_size=25)
         await client.list_bindings(
             main, identities=["olivia.chen@example.com", "田中太郎@example.jp", "bob[/b]"]
@@ -236,7 +236,11 @@ async def test_client_requests_validate_against_the_spec(
     for request in fake.requests:
         spec = _spec_for(request.path, conversations_spec, chat_spec)
         errors += _request_errors(spec, request)
-    assert errors == []
+    # The one documented deviation: a Bindings list asks for PageSize 1000, the maximum of
+    # Twilio's API reference, above the OpenAPI spec's 100/50 (request_checks explains it).
+    deviation = "Bindings query PageSize: 1000 is greater than the maximum of"
+    assert any(deviation in e for e in errors)
+    assert [e for e in errors if deviation not in e] == []
 
 
 def test_request_checker_catches_bad_requests(conversations_spec: Spec) -> None:
