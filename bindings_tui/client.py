@@ -92,6 +92,16 @@ def attempt_deadline_for(timeout: httpx.Timeout | float) -> float:
     return max(2 * read, read + 5.0)
 
 
+def bindings_path(api: ApiFlavor, service_sid: str) -> str:
+    """`/v1/Services/IS.../Bindings` (v2 for Chat): the one builder of Bindings paths."""
+    return f"/{api.version}/Services/{validate_sid('IS', service_sid)}/Bindings"
+
+
+def binding_path(api: ApiFlavor, service_sid: str, binding_sid: str) -> str:
+    """`/v1/Services/IS.../Bindings/BS...`: both SIDs validated."""
+    return f"{bindings_path(api, service_sid)}/{validate_sid('BS', binding_sid)}"
+
+
 @dataclass(frozen=True, slots=True)
 class _Response:
     status: int
@@ -174,7 +184,7 @@ class TwilioClient:
     # ---- paths -----------------------------------------------------------------
 
     def _bindings_path(self, service_sid: str) -> str:
-        return f"/{self.api.version}/Services/{validate_sid('IS', service_sid)}/Bindings"
+        return bindings_path(self.api, service_sid)
 
     def _relative(self, url: str) -> str:
         """Path and query of a URL from a response body, resolved against our base.
@@ -399,7 +409,7 @@ class TwilioClient:
         return out
 
     async def fetch_binding(self, service_sid: str, binding_sid: str) -> Binding:
-        path = f"{self._bindings_path(service_sid)}/{validate_sid('BS', binding_sid)}"
+        path = binding_path(self.api, service_sid, binding_sid)
         return Binding.from_json(await self._get_json(path))
 
     async def delete_binding(self, service_sid: str, binding_sid: str) -> DeleteResult:
@@ -418,7 +428,7 @@ class TwilioClient:
         return parse_json_object(response.body, path)
 
     def binding_path(self, service_sid: str, binding_sid: str) -> str:
-        return f"{self._bindings_path(service_sid)}/{validate_sid('BS', binding_sid)}"
+        return binding_path(self.api, service_sid, binding_sid)
 
     async def send_once(self, method: str, path: str) -> tuple[int, httpx.Headers, ApiError | None]:
         """One request without retries: (status, headers, the error an error status means)."""

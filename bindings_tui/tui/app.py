@@ -32,6 +32,7 @@ from bindings_tui.tui.key_list import help_rows
 from bindings_tui.tui.keymap import binding_ids, load_keymap
 from bindings_tui.tui.screens.browser import BrowserScreen
 from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.screens.export import ExportModal
 from bindings_tui.tui.screens.find import FindChoice, FindScreen
 from bindings_tui.tui.screens.help import HelpScreen
 from bindings_tui.tui.screens.login_keys import LoginKeys
@@ -343,6 +344,7 @@ KEYED_CLASSES: tuple[type, ...] = (
     UserScreen,
     FindScreen,
     ConfirmModal,
+    ExportModal,
     BindingsTable,
     FilterInput,
     LoginKeys,

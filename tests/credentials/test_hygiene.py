@@ -6,7 +6,9 @@ import logging
 import secrets as pysecrets
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,3 +191,68 @@ async def test_deletes_and_history_leave_the_secret_in_no_file(
     roots = [config_dir, data_dir, tmp_path_factory.getbasetemp()]
     assert files_containing(DEMO_AUTH_TOKEN, roots) == []
     assert DEMO_AUTH_TOKEN not in output.out + output.err
+
+
+async def test_tui_export_and_copied_commands_hold_no_secret(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`e` (a file per format) and `x` / `X` (the clipboard) with an API key whose secret
+    the app holds: the secret is in no command, toast, screen or file, and neither is the
+    key's SID (the commands name the environment variables)."""
+    from textual.widgets import Input
+
+    from bindings_tui.credentials import ApiCredentials
+    from bindings_tui.fake_twilio import FAKE_BASE_URL, FakeConfig, FakeTwilio
+    from bindings_tui.retry import NO_RETRY
+    from bindings_tui.tui.app import BindingsApp
+    from bindings_tui.tui.context import AppContext, Backend
+    from bindings_tui.tui.screens.browser import BrowserScreen
+    from bindings_tui.tui.screens.export import ExportModal
+
+    async def wait_for(pilot: Any, condition: Callable[[], bool], what: str) -> None:
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if condition():
+                return
+        raise AssertionError(f"timed out waiting for {what}")
+
+    secret = "exp-" + pysecrets.token_urlsafe(24)
+    fake = FakeTwilio(FakeConfig(seed=9, bindings=120, latency_ms=0, api_keys={API_KEY: secret}))
+    credentials = ApiCredentials(fake.config.account_sid, secret, api_key_sid=API_KEY)
+    app = BindingsApp(
+        AppContext(
+            credentials=credentials,
+            service_sid=fake.service_sids()[0],
+            backend=Backend(FAKE_BASE_URL, fake.transport, retry=NO_RETRY),
+            remember=False,
+        ),
+        cursor_blink=False,
+    )
+    monkeypatch.chdir(tmp_path)
+    copied: list[str] = []
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+        await wait_for(pilot, lambda: isinstance(app.screen, BrowserScreen), "the browser")
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        await wait_for(pilot, lambda: screen.browse.load_state.done, "the list")
+        await pilot.press("x", "X")
+        for name in ("out.csv", "out.json", "out.jsonl"):
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, ExportModal), "the modal")
+            app.screen.query_one("#export-path", Input).value = name
+            await pilot.press("enter")
+            target = tmp_path / name
+            await wait_for(pilot, target.exists, name)
+            await wait_for(pilot, lambda: app.screen is screen, "the modal to close")
+        shown = app.export_screenshot()
+        toasts = "\n".join(str(n.message) for n in app._notifications)
+    assert len(copied) == 2 and copied[0].startswith("curl ") and copied[1].startswith("twilio ")
+    assert "Wrote 120 bindings" in toasts
+    assert API_KEY not in "".join(copied)
+    for text in (*copied, toasts, shown):
+        assert secret not in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "out.json", "out.jsonl"]
+    assert files_containing(secret, [tmp_path, tmp_path_factory.getbasetemp()]) == []

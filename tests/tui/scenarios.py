@@ -447,6 +447,18 @@ def _find() -> tuple[BindingsApp, RunBefore | None]:
     return built.app, run
 
 
+def _export_modal() -> tuple[BindingsApp, RunBefore | None]:
+    built = build()
+
+    async def run(pilot: Pilot[Any]) -> None:
+        screen = await wait_loaded(pilot)
+        await pilot.press("space", "space", "e")
+        await wait_for(pilot, lambda: pilot.app.screen is not screen, "the export modal")
+        await pilot.pause()
+
+    return built.app, run
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("login", _login, "login screen with inline validation"),
     Scenario("service_picker", _picker, "the service picker"),
@@ -470,6 +482,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("findings_filter", _findings_filter, "f: only rows with push findings, marked"),
     Scenario("detail_findings", _detail_findings, "a binding's findings and its credential"),
     Scenario("user_view", _user_view, "u: one user's verdict, devices and clean-ups"),
+    Scenario("export_modal", _export_modal, "e: export the marked rows to a file"),
     Scenario(
         "alert_evidence",
         _alert_evidence,

@@ -21,7 +21,9 @@ from textual.widgets import Input
 from bindings_tui.browse import BrowseSession, Change, Ticket, error_line
 from bindings_tui.browse import parse_identities as parse_identity_box
 from bindings_tui.browse.findings_choice import kinds_in
+from bindings_tui.copy_commands import curl_command, twilio_cli_command
 from bindings_tui.errors import AuthError
+from bindings_tui.export import ExportFormat, default_file_name, selection_of
 from bindings_tui.filtering import TypeFilter, parse_query
 from bindings_tui.gc_policy import release_loaded, settle_loaded
 from bindings_tui.models import Binding
@@ -43,6 +45,7 @@ from bindings_tui.tui.screens.browser_keys import BROWSER_KEYS
 from bindings_tui.tui.screens.browser_view import BrowserView
 from bindings_tui.tui.screens.browser_work import BrowseWorkers
 from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.screens.export import ExportDone, ExportModal, done_line
 from bindings_tui.tui.screens.user import DeleteRequest
 from bindings_tui.tui.widgets.bindings_table import BindingsTable
 from bindings_tui.tui.widgets.detail_pane import DetailPane
@@ -322,6 +325,57 @@ class BrowserScreen(Screen[None]):
         binding = self.table.current
         if binding is not None and binding.endpoint:
             self.view.copy(binding.endpoint, f"Copied the endpoint of {binding.sid}")
+
+    # ---- export and copy as command (tui/screens/export.py, bindings_tui.export) -----------
+
+    @guarded
+    def action_export(self) -> None:
+        """`e`: the marked rows, or every row in view, to a file the user names."""
+        selection = selection_of(self.browse.active_rows)
+        if not selection.bindings:
+            self.notify("Nothing to export: no binding in view", severity="warning")
+            return
+        now = self.bt_app.ctx.clock()
+        name = default_file_name(self.browse.origin.service_sid, now, ExportFormat.CSV)
+
+        def written(result: ExportDone | None) -> None:
+            if result is not None:
+                self.notify(done_line(result), title="Export", timeout=8)
+
+        self.app.push_screen(ExportModal(selection, name), guarded_callback(self, written))
+
+    @guarded
+    def action_copy_curl(self) -> None:
+        self._copy_command("curl")
+
+    @guarded
+    def action_copy_twilio(self) -> None:
+        self._copy_command("twilio")
+
+    def _copy_command(self, kind: str) -> None:
+        """A command fetching the binding under the cursor; the secret stays in the
+        environment (copy_commands). The toast shows it: OSC 52 cannot be confirmed."""
+        binding = self.table.current
+        credentials = self.bt_app.session.credentials
+        if binding is None or credentials is None:
+            self.notify("No binding under the cursor", severity="warning")
+            return
+        origin, ctx = self.browse.origin, self.bt_app.ctx
+        note = ""
+        if kind == "curl":
+            command = curl_command(
+                credentials,
+                origin.api,
+                origin.service_sid,
+                binding.sid,
+                base_url=ctx.backend.base_url,
+                local_names=ctx.backend.transport_factory is not None,
+            )
+            if ctx.demo:
+                note = " (the demo's fake Twilio is in-process: nothing answers at that URL)"
+        else:
+            command = twilio_cli_command(credentials, origin.api, origin.service_sid, binding.sid)
+        self.view.copy(command, f"Copied: {command}{note}", timeout=10)
 
     @guarded
     def action_switch_service(self) -> None:

@@ -112,13 +112,13 @@ class BrowserView:
             read_only=self.screen.bt_app.read_only_refusal(),
         )
 
-    def copy(self, value: str, done: str) -> None:
+    def copy(self, value: str, done: str, timeout: float = 3) -> None:
         """The clipboard gets the visible form: a pasted control character could run
         something in the shell it is pasted into."""
         shown = inert_str(value)
         self.screen.app.copy_to_clipboard(shown)
         note = "" if shown == value else " (control characters as escapes)"
-        self.screen.notify(done + note, title="Clipboard", timeout=3)
+        self.screen.notify(done + note, title="Clipboard", timeout=timeout)
 
     # ---- delete toasts (inert: `BindingsApp.notify`) ---------------------------------------
 
