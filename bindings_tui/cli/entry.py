@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from bindings_tui import __version__
-from bindings_tui.cli import auth, diagnose, fake, listing, tui
+from bindings_tui.cli import auth, diagnose, fake, listing, tui, watch
 from bindings_tui.cli.common import PROG, Parser, add_global_options, globals_parent, handle_errors
 
 DESCRIPTION: Final = "Browse, inspect and delete Twilio push-notification Bindings."
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_fake_parser(sub, parents)
     auth.add_auth_parser(sub, parents)
     diagnose.add_diagnose_parser(sub, parents)
+    watch.add_watch_parser(sub, parents)
     return parser
 
 
@@ -49,6 +50,8 @@ def _runner(command: str | None) -> Callable[[argparse.Namespace], int]:
         return auth.run_auth
     if command == "diagnose":
         return diagnose.run_diagnose
+    if command == watch.COMMAND:
+        return watch.run_watch
     raise AssertionError(f"no runner for command {command!r}")  # argparse allows no other
 
 

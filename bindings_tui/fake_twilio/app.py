@@ -9,6 +9,8 @@ Serves, for Conversations v1 (`/v1`) and Chat v2 (`/v2`):
 - `GET /v1/Services/{IS}/Configuration/Notifications`
 - `GET /vN/Services/{IS}/Users/{Identity}` (the identity, or the user's US SID)
 - Monitor: `GET /v1/Alerts` (StartDate, EndDate, LogLevel, PageSize, Page, PageToken)
+- the fake's own admin routes under `/_fake/` (`admin.ADMIN_HELP`): another client adds
+  or touches a binding
 
 Stricter than Twilio on one point: an `Identity` value containing a comma is refused
 (400, code 20001) so that a client joining repeated values with commas shows up.
@@ -30,6 +32,7 @@ import httpx
 
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.credentials.secret import Secret
+from bindings_tui.fake_twilio import admin
 from bindings_tui.fake_twilio import http_types as h
 from bindings_tui.fake_twilio import render
 from bindings_tui.fake_twilio.config import FakeConfig
@@ -70,6 +73,25 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
 _METHODS = {"binding": ("GET", "DELETE")}
 # Matched on the raw path: the identity is one escaped segment.
 _USER_ROUTE = re.compile(rf"^/(?P<v>v[12])/Services/(?P<svc>{_SID})/Users/(?P<user>{_SID})$")
+
+
+_MAX_ADMIN_BODY = 64 * 1024
+
+
+async def _read_body(receive: Receive) -> str:
+    """A small form body (the admin routes'); more than `_MAX_ADMIN_BODY` is cut off."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message.get("type") != "http.request":
+            break
+        chunk = bytes(message.get("body", b""))[: max(_MAX_ADMIN_BODY - size, 0)]
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 class _BadRequest(Exception):
@@ -178,6 +200,15 @@ class FakeTwilio:
             await asyncio.sleep(self.config.latency_ms / 1000)
         if not authorized:
             await self._send(send, h.unauthorized())
+            return
+        if request.path.startswith(admin.PREFIX):  # "another client" (fake only)
+            form = parse_qsl(await _read_body(receive), keep_blank_values=True)
+            params = [*request.query, *form]
+            response = admin.handle_admin(
+                self.store, request.method, request.path, params, request.base,
+                self.config.account_sid,
+            )  # fmt: skip
+            await self._send(send, response)
             return
         fault = self.faults.pick(request.method, request.target)
         replaced = replacement(fault, request) if fault else None
