@@ -13,6 +13,7 @@ from bindings_tui.credentials import ApiCredentials
 from bindings_tui.diagnostics import DiagnosticsSettings
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
+from bindings_tui.watch import Sleep
 
 TransportFactory = Callable[[], httpx.AsyncBaseTransport]
 
@@ -69,6 +70,8 @@ class AppContext:
     identity_debounce: float = 0.35
     split_by_type: bool | None = None  # None: streams.DEFAULT_SPLIT_BY_TYPE
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
+    watch_interval: float = 5.0  # `w`: seconds between listings (bindings_tui.watch)
+    watch_sleep: Sleep | None = None  # the watch's sleep (tests step it); None: asyncio's
 
 
 def other_api(api: ApiFlavor) -> ApiFlavor:
