@@ -8,7 +8,6 @@ Deleting goes through the normal API (`DELETE /vN/Services/{IS}/Bindings/{BS}`).
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Final
@@ -29,11 +28,12 @@ ADMIN_HELP: Final = (
     "Admin routes (this fake only, same Basic auth; parameters in the query or a form body):\n"
     "  POST /_fake/bindings            add a binding: Identity (required), Service (default:\n"
     "                                  the first), BindingType (apn|gcm|fcm|twilsock, default\n"
-    "                                  apn), Endpoint, CredentialSid, MessageType (repeatable)\n"
+    "                                  apn), Endpoint, CredentialSid, MessageType (repeatable),\n"
+    "                                  Sid (default: a random BS...)\n"
     "  POST /_fake/bindings/{BS}       touch a binding: date_updated becomes now; Endpoint,\n"
     "                                  Identity, CredentialSid, MessageType change those fields\n"
     "  delete with the normal API:     DELETE /v1/Services/{IS}/Bindings/{BS}\n"
-    "  e.g. curl -u \"$TWILIO_ACCOUNT_SID:$TWILIO_AUTH_TOKEN\" -d Identity=alice \\\n"
+    '  e.g. curl -u "$TWILIO_ACCOUNT_SID:$TWILIO_AUTH_TOKEN" -d Identity=alice \\\n'
     "         http://127.0.0.1:4010/_fake/bindings"
 )
 
@@ -54,7 +54,7 @@ def handle_admin(
     params: Sequence[tuple[str, str]],
     base: str,
     account_sid: str,
-    now: Callable[[], float] = time.time,
+    now: Callable[[], float],
 ) -> Response:
     """The answer to a request under `PREFIX` (an authenticated one)."""
     if _BINDINGS.match(path):
@@ -82,7 +82,9 @@ def _add(
     binding_type = _one(params, "BindingType") or "apn"
     if binding_type not in _TYPES:
         return h.invalid_parameter(f"BindingType must be one of {', '.join(_TYPES)}")
-    sid = "BS" + uuid.uuid4().hex
+    sid = _one(params, "Sid") or "BS" + uuid.uuid4().hex
+    if not re.fullmatch(r"BS[0-9a-f]{32}", sid):
+        return h.invalid_parameter("Sid must be BS and 32 hex digits")
     binding = FakeBinding(
         sid=sid,
         service_sid=service_sid,

@@ -23,6 +23,7 @@ import base64
 import binascii
 import hmac
 import re
+import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -32,11 +33,15 @@ import httpx
 
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.credentials.secret import Secret
-from bindings_tui.fake_twilio import admin
+from bindings_tui.fake_twilio import admin, render
 from bindings_tui.fake_twilio import http_types as h
-from bindings_tui.fake_twilio import render
 from bindings_tui.fake_twilio.config import FakeConfig
-from bindings_tui.fake_twilio.constants import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MIN_PAGE_SIZE
+from bindings_tui.fake_twilio.constants import (
+    DEFAULT_PAGE_SIZE,
+    FAKE_NOW,
+    MAX_PAGE_SIZE,
+    MIN_PAGE_SIZE,
+)
 from bindings_tui.fake_twilio.data import generate
 from bindings_tui.fake_twilio.evidence_data import FakeAlert
 from bindings_tui.fake_twilio.faults import (
@@ -152,6 +157,11 @@ class FakeTwilio:
             self.config.faults, seed=self.config.seed, slow_seconds=self.config.slow_seconds
         )
         self.requests: list[RecordedRequest] = []
+        # "Now" for the admin routes' dates: the seeded data's now (FAKE_NOW), ticking.
+        started = time.monotonic()
+        self.admin_now: Callable[[], float] = lambda: (
+            FAKE_NOW.timestamp() + time.monotonic() - started
+        )
 
     # ---- public helpers --------------------------------------------------------------
 
@@ -206,7 +216,7 @@ class FakeTwilio:
             params = [*request.query, *form]
             response = admin.handle_admin(
                 self.store, request.method, request.path, params, request.base,
-                self.config.account_sid,
+                self.config.account_sid, self.admin_now,
             )  # fmt: skip
             await self._send(send, response)
             return
