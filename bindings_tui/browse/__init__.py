@@ -24,6 +24,7 @@ from bindings_tui.browse.watching import WATCH_MAX_ROWS, WatchState
 __all__ = [
     "ALERT_FINDINGS",
     "ALL_FINDINGS",
+    "WATCH_MAX_ROWS",
     "BrowseSession",
     "Change",
     "DiagnosisRequest",
@@ -32,7 +33,6 @@ __all__ = [
     "LoadState",
     "Scope",
     "Ticket",
-    "WATCH_MAX_ROWS",
     "WatchState",
     "error_line",
     "parse_identities",

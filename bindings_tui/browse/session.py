@@ -487,9 +487,7 @@ class BrowseSession:
             return self.identity_rows
         return self.rows
 
-    def watch_refreshed(
-        self, state: WatchState, bindings: Sequence[Binding], at: datetime
-    ) -> bool:
+    def watch_refreshed(self, state: WatchState, bindings: Sequence[Binding], at: datetime) -> bool:
         """A listing of the watched list arrived: compare it with the rows shown (so a
         change since the first load shows too), keep gone rows marked, add new ones to
         every row set. False: `state` is not the current watch (dropped)."""

@@ -38,9 +38,7 @@ class WatchState:
         return gone
 
 
-def watch_refusal(
-    identities: tuple[str, ...], rows: BindingRows, state: LoadState
-) -> str | None:
+def watch_refusal(identities: tuple[str, ...], rows: BindingRows, state: LoadState) -> str | None:
     """Why `w` cannot watch now (one line), or None when it can."""
     if identities:
         return None

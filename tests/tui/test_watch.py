@@ -134,8 +134,9 @@ async def test_big_service_needs_an_identity_query_then_watches_it() -> None:
         await pilot.press("enter")
         await wait_for(
             pilot,
-            lambda: screen.browse.identity_listing is not None
-            and screen.browse.identity_state.done,
+            lambda: (
+                screen.browse.identity_listing is not None and screen.browse.identity_state.done
+            ),
             "the identity query",
         )
         await pilot.press("w")

@@ -138,7 +138,7 @@ async def test_auth_error_ends_the_watch_with_one_line(served: tuple[FakeTwilio,
         stdin=asyncio.subprocess.DEVNULL,
         env={**os.environ, "TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID, "TWILIO_AUTH_TOKEN": env_token},
     )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), HANG_GUARD_S)
+    _out, err = await asyncio.wait_for(proc.communicate(), HANG_GUARD_S)
     assert proc.returncode == 1
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "20003" in lines[0]
@@ -150,7 +150,7 @@ async def test_interval_below_two_seconds_is_one_line_exit_2(
 ) -> None:
     fake, url = served
     watcher = await start_watch(url, "--service", fake.service_sids()[0], "--interval", bad)
-    out, err = await asyncio.wait_for(watcher.proc.communicate(), HANG_GUARD_S)
+    _out, err = await asyncio.wait_for(watcher.proc.communicate(), HANG_GUARD_S)
     assert watcher.proc.returncode == 2
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "--interval" in lines[0]

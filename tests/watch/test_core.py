@@ -41,7 +41,11 @@ def binding(n: int, **fields: Any) -> Binding:
 
 def test_diff_finds_added_removed_and_changed_with_the_fields() -> None:
     old = [binding(1), binding(2), binding(3)]
-    new = [binding(1), binding(3, endpoint="fresh", date_updated="2024-02-01T00:00:00Z"), binding(4)]
+    new = [
+        binding(1),
+        binding(3, endpoint="fresh", date_updated="2024-02-01T00:00:00Z"),
+        binding(4),
+    ]
     events = diff_listings(old, new, T0)
     assert [(e.kind, e.binding.sid) for e in events] == [
         (EventKind.CHANGED, binding(3).sid),

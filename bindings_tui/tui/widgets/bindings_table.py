@@ -44,7 +44,11 @@ HEADER_LABELS: dict[Column, str] = {
 
 
 # A watch's flag -> (glyph, component class suffix).
-_WATCH_MARKS: dict[int, tuple[str, str]] = {16: ("+", "new"), 32: ("~", "changed"), 64: ("−", "gone")}
+_WATCH_MARKS: dict[int, tuple[str, str]] = {
+    16: ("+", "new"),
+    32: ("~", "changed"),
+    64: ("−", "gone"),
+}
 
 
 class BindingsTable(ScrollView, can_focus=True):
