@@ -5,6 +5,7 @@
 - `listing`: one list request's rows (kept through a reload) and its `LoadState`.
 - `loading`: `list_pages`, a list request run to its end with callbacks.
 - `findings_choice`: `f`'s choice of rows by finding.
+- `watching`: `w`'s watch: new, changed and gone rows, the last refresh.
 """
 
 from bindings_tui.browse.findings_choice import ALERT_FINDINGS, ALL_FINDINGS, FindingChoice
@@ -18,10 +19,12 @@ from bindings_tui.browse.session import (
     error_line,
     parse_identities,
 )
+from bindings_tui.browse.watching import WATCH_MAX_ROWS, WatchState
 
 __all__ = [
     "ALERT_FINDINGS",
     "ALL_FINDINGS",
+    "WATCH_MAX_ROWS",
     "BrowseSession",
     "Change",
     "DiagnosisRequest",
@@ -30,6 +33,7 @@ __all__ = [
     "LoadState",
     "Scope",
     "Ticket",
+    "WatchState",
     "error_line",
     "parse_identities",
 ]

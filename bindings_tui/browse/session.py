@@ -12,8 +12,9 @@ and reports back through these methods.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bindings_tui.browse.findings_choice import (
     ALL_FINDINGS,
@@ -23,6 +24,7 @@ from bindings_tui.browse.findings_choice import (
     next_choice,
 )
 from bindings_tui.browse.listing import Listing, LoadState
+from bindings_tui.browse.watching import WatchState, watch_refusal
 from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.diagnostics import Finding, findings_by_sid
 from bindings_tui.errors import BindingsError
@@ -30,6 +32,7 @@ from bindings_tui.filtering import Query, TypeFilter
 from bindings_tui.models import Binding
 from bindings_tui.rows import BindingRows, Column, Origin, Sort
 from bindings_tui.textsafe import clip, make_visible
+from bindings_tui.watch import EventKind, NoticeKind, WatchNotice, diff_listings
 
 SORT_CYCLE: list[Column | None] = [None, *Column]
 
@@ -70,6 +73,7 @@ class Change(enum.Flag):
     CONTEXT = enum.auto()  # the service's name
     FILTER = enum.auto()  # the filter or type toggles
     DETAIL = enum.auto()  # what the detail pane shows beside the row under the cursor
+    WATCH = enum.auto()  # the watch: on or off, new / changed / gone rows, last refresh
 
 
 Observer = Callable[[Change], None]
@@ -113,6 +117,7 @@ class BrowseSession:
         self.finding_choice: FindingChoice = None
         self.diagnosis_status: str | None = None
         self._diagnosis_generation = 0
+        self.watching: WatchState | None = None  # `w`: re-listed every few seconds
         self._observers: list[Observer] = []
 
     # ---- observing ----------------------------------------------------------------------
@@ -199,13 +204,19 @@ class BrowseSession:
 
     def reload(self) -> list[Ticket]:
         """List the service again (the identity query too). What is shown stays until the
-        new list has arrived; if the reload fails it stays, marked stale."""
+        new list has arrived; if the reload fails it stays, marked stale. A watch goes on
+        from what the reload brings (its gone rows leave now)."""
+        if self.watching is not None:
+            self._drop_rows(self.watching.forget_marks())
+            self._changed(Change.WATCH | Change.ROWS | Change.STATUS)
         tickets = [self.start_load()]
         if self.identities:
             tickets.append(self.start_identity_query(self.identities))
         return tickets
 
     def start_identity_query(self, identities: tuple[str, ...]) -> Ticket:
+        if identities != self.identities:
+            self.stop_watch()  # it watched another list
         ticket = self._next_ticket(Scope.IDENTITY)
         same = self.identity_listing is not None and identities == self.identities
         self.identities = identities
@@ -220,6 +231,8 @@ class BrowseSession:
         return ticket
 
     def stop_identity_query(self) -> None:
+        if self.identities:
+            self.stop_watch()  # it watched the identity query
         self._next_ticket(Scope.IDENTITY)
         self.identities = ()
         change = Change.STATUS
@@ -440,3 +453,75 @@ class BrowseSession:
     def hidden_count(self, sids: Iterable[str]) -> int:
         """How many of `sids` the current filter hides."""
         return self.active_rows.hidden_count(sids)
+
+    # ---- watching (`w`) ---------------------------------------------------------------------
+
+    def watch_refusal(self) -> str | None:
+        """Why a watch cannot start now (one line), or None."""
+        return watch_refusal(self.identities, self.rows, self.load_state)
+
+    def start_watch(self, now: datetime) -> WatchState:
+        """Watch the identity query, or (small services) the service. Callers check
+        `watch_refusal` first."""
+        self.stop_watch()
+        self.watching = WatchState(self.identities, now)
+        self._changed(Change.WATCH | Change.STATUS)
+        return self.watching
+
+    def stop_watch(self) -> None:
+        """The watch ends; rows marked gone leave the table."""
+        state = self.watching
+        if state is None:
+            return
+        self.watching = None
+        self._drop_rows(state.forget_marks())
+        self._changed(Change.WATCH | Change.ROWS | Change.STATUS | Change.DETAIL)
+
+    def _drop_rows(self, sids: Iterable[str]) -> None:
+        for sid in sids:
+            for rows in self.row_sets():
+                rows.remove(sid)
+
+    def _watched_rows(self, state: WatchState) -> BindingRows:
+        if state.identities and self.identity_rows is not None:
+            return self.identity_rows
+        return self.rows
+
+    def watch_refreshed(self, state: WatchState, bindings: Sequence[Binding], at: datetime) -> bool:
+        """A listing of the watched list arrived: compare it with the rows shown (so a
+        change since the first load shows too), keep gone rows marked, add new ones to
+        every row set. False: `state` is not the current watch (dropped)."""
+        if state is not self.watching:
+            return False
+        shown = [b for b in self._watched_rows(state).loaded() if b.sid not in state.gone]
+        events = diff_listings(shown, bindings, at)
+        arrived: list[Binding] = []
+        for event in events:
+            sid = event.binding.sid
+            if event.kind is EventKind.REMOVED:
+                state.gone.add(sid)
+                continue
+            arrived.append(event.binding)
+            if event.kind is EventKind.ADDED:
+                state.gone.discard(sid)  # it came back
+                state.new.add(sid)
+            elif sid not in state.new:
+                state.changed.add(sid)
+        for rows in self.row_sets():
+            rows.append(b for b in arrived if b.sid not in self._deleted)
+        state.last_refresh = at
+        state.paused = False
+        state.notice = None
+        change = Change.WATCH | Change.STATUS
+        self._changed(change | Change.ROWS | Change.DETAIL if events else change)
+        return True
+
+    def watch_notice(self, state: WatchState, notice: WatchNotice) -> None:
+        """Paused (a dialog is open), rate limited, or a refresh that failed."""
+        if state is not self.watching:
+            return
+        if notice.kind is NoticeKind.PAUSED:
+            state.paused = True
+        else:
+            state.notice = clip(make_visible(notice.text), 200)
+        self._changed(Change.WATCH | Change.STATUS)

@@ -137,6 +137,13 @@ def limit(text: str) -> int:
 
 
 @_argument_type
+def watch_interval(text: str) -> float:
+    from bindings_tui.watch import MAX_INTERVAL, MIN_INTERVAL
+
+    return _float(text, MIN_INTERVAL, MAX_INTERVAL, "seconds between refreshes", low_open=False)
+
+
+@_argument_type
 def port(text: str) -> int:
     return _int(text, 1, 65535, "port")
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from bindings_tui import __version__
-from bindings_tui.cli import auth, diagnose, fake, find, history, listing, tui
+from bindings_tui.cli import auth, diagnose, fake, find, history, listing, tui, watch
 from bindings_tui.cli.common import PROG, Parser, add_global_options, globals_parent, handle_errors
 
 DESCRIPTION: Final = "Browse, inspect and delete Twilio push-notification Bindings."
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_diagnose_parser(sub, parents)
     find.add_find_parser(sub)
     history.add_history_parser(sub, parents)
+    watch.add_watch_parser(sub, parents)
     return parser
 
 
@@ -55,6 +56,8 @@ def _runner(command: str | None) -> Callable[[argparse.Namespace], int]:
         return find.run_find
     if command == history.COMMAND:
         return history.run_history
+    if command == watch.COMMAND:
+        return watch.run_watch
     raise AssertionError(f"no runner for command {command!r}")  # argparse allows no other
 
 

@@ -43,8 +43,9 @@ def add_fake_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
 def fake_help() -> str:
     """The command's description with the fault spec's help (read when help is shown)."""
     from bindings_tui.fake_twilio import FAULTS_HELP
+    from bindings_tui.fake_twilio.admin import ADMIN_HELP
 
-    return f"{_SUMMARY}\n\n{FAULTS_HELP}"
+    return f"{_SUMMARY}\n\n{FAULTS_HELP}\n\n{ADMIN_HELP}"
 
 
 def run_fake(args: argparse.Namespace) -> int:
@@ -73,6 +74,7 @@ def run_fake(args: argparse.Namespace) -> int:
         f"fake Twilio on http://{host}:{args.port}\n"
         f"  export TWILIO_ACCOUNT_SID={DEMO_ACCOUNT_SID} TWILIO_AUTH_TOKEN={DEMO_AUTH_TOKEN}\n"
         f"  bindings-tui --base-url http://{host}:{args.port} services\n"
+        f"  another client's changes: POST /_fake/bindings (see `{COMMAND} --help`)\n"
     )
     sys.stderr.flush()
     run_server(config, host=args.host, port=args.port)

@@ -9,6 +9,8 @@ Serves, for Conversations v1 (`/v1`) and Chat v2 (`/v2`):
 - `GET /v1/Services/{IS}/Configuration/Notifications`
 - `GET /vN/Services/{IS}/Users/{Identity}` (the identity, or the user's US SID)
 - Monitor: `GET /v1/Alerts` (StartDate, EndDate, LogLevel, PageSize, Page, PageToken)
+- the fake's own admin routes under `/_fake/` (`admin.ADMIN_HELP`): another client adds
+  or touches a binding
 
 Stricter than Twilio on one point: an `Identity` value containing a comma is refused
 (400, code 20001) so that a client joining repeated values with commas shows up.
@@ -21,6 +23,7 @@ import base64
 import binascii
 import hmac
 import re
+import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -30,11 +33,12 @@ import httpx
 
 from bindings_tui.credentials import ApiCredentials
 from bindings_tui.credentials.secret import Secret
+from bindings_tui.fake_twilio import admin, render
 from bindings_tui.fake_twilio import http_types as h
-from bindings_tui.fake_twilio import render
 from bindings_tui.fake_twilio.config import FakeConfig
 from bindings_tui.fake_twilio.constants import (
     DEFAULT_PAGE_SIZE,
+    FAKE_NOW,
     MAX_PAGE_SIZE,
     MIN_PAGE_SIZE,
     SPEC_MAX_ALERTS_PAGE_SIZE,
@@ -77,6 +81,25 @@ _ROUTES: list[tuple[re.Pattern[str], str]] = [
 _METHODS = {"binding": ("GET", "DELETE")}
 # Matched on the raw path: the identity is one escaped segment.
 _USER_ROUTE = re.compile(rf"^/(?P<v>v[12])/Services/(?P<svc>{_SID})/Users/(?P<user>{_SID})$")
+
+
+_MAX_ADMIN_BODY = 64 * 1024
+
+
+async def _read_body(receive: Receive) -> str:
+    """A small form body (the admin routes'); more than `_MAX_ADMIN_BODY` is cut off."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message.get("type") != "http.request":
+            break
+        chunk = bytes(message.get("body", b""))[: max(_MAX_ADMIN_BODY - size, 0)]
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks).decode("utf-8", errors="replace")
 
 
 class _BadRequest(Exception):
@@ -137,6 +160,11 @@ class FakeTwilio:
             self.config.faults, seed=self.config.seed, slow_seconds=self.config.slow_seconds
         )
         self.requests: list[RecordedRequest] = []
+        # "Now" for the admin routes' dates: the seeded data's now (FAKE_NOW), ticking.
+        started = time.monotonic()
+        self.admin_now: Callable[[], float] = lambda: (
+            FAKE_NOW.timestamp() + time.monotonic() - started
+        )
 
     # ---- public helpers --------------------------------------------------------------
 
@@ -185,6 +213,15 @@ class FakeTwilio:
             await asyncio.sleep(self.config.latency_ms / 1000)
         if not authorized:
             await self._send(send, h.unauthorized())
+            return
+        if request.path.startswith(admin.PREFIX):  # "another client" (fake only)
+            form = parse_qsl(await _read_body(receive), keep_blank_values=True)
+            params = [*request.query, *form]
+            response = admin.handle_admin(
+                self.store, request.method, request.path, params, request.base,
+                self.config.account_sid, self.admin_now,
+            )  # fmt: skip
+            await self._send(send, response)
             return
         fault = self.faults.pick(request.method, request.target)
         replaced = replacement(fault, request) if fault else None

@@ -13,6 +13,7 @@ from bindings_tui.credentials import ApiCredentials
 from bindings_tui.diagnostics import DiagnosticsSettings
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
+from bindings_tui.watch import Sleep
 from bindings_tui.write_policy import WRITABLE, WritePolicy
 
 TransportFactory = Callable[[], httpx.AsyncBaseTransport]
@@ -86,6 +87,8 @@ class AppContext:
     diagnostics: DiagnosticsSettings = field(default_factory=DiagnosticsSettings)
     guard: Guard = field(default_factory=Guard)  # where the session's guard starts
     read_only_flag: bool = False  # --read-only: kept when a login changes the profile
+    watch_interval: float = 5.0  # `w`: seconds between listings (bindings_tui.watch)
+    watch_sleep: Sleep | None = None  # the watch's sleep (tests step it); None: asyncio's
 
 
 def other_api(api: ApiFlavor) -> ApiFlavor:

@@ -8,14 +8,16 @@ behind an older one replaces it (Textual's `can_replace`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual.message import Message
 
-from bindings_tui.browse import Scope, Ticket
+from bindings_tui.browse import Scope, Ticket, WatchState
 from bindings_tui.deletes import DeleteResult
 from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.errors import BindingsError
 from bindings_tui.models import Binding
+from bindings_tui.watch import WatchNotice
 
 
 @dataclass(eq=False)
@@ -92,4 +94,29 @@ class DiagnosisFailed(Message):
     """The push diagnosis could not run; the findings line says so (never waits)."""
 
     generation: int
+    error: BindingsError
+
+
+@dataclass(eq=False)
+class WatchRefreshed(Message):
+    """The watched list, listed again at `at` (`state`: which watch it is for)."""
+
+    state: WatchState
+    bindings: tuple[Binding, ...]
+    at: datetime
+
+
+@dataclass(eq=False)
+class WatchNoticed(Message):
+    """The watch is paused, rate limited, or a refresh failed (it goes on)."""
+
+    state: WatchState
+    notice: WatchNotice
+
+
+@dataclass(eq=False)
+class WatchEnded(Message):
+    """The watch stopped on an error that waiting will not heal (auth, no service)."""
+
+    state: WatchState
     error: BindingsError

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 
 from bindings_tui.ages import fixed_clock
 from bindings_tui.browse import ALERT_FINDINGS, BrowseSession
-from bindings_tui.fake_twilio import FAKE_NOW
+from bindings_tui.fake_twilio import FAKE_BASE_URL, FAKE_NOW
 from bindings_tui.fake_twilio.anomalies import seeded_anomalies
 from bindings_tui.retry import NO_RETRY
 from bindings_tui.tui.app import BindingsApp
@@ -459,6 +459,49 @@ def _export_modal() -> tuple[BindingsApp, RunBefore | None]:
     return built.app, run
 
 
+WATCH_NEW_SID = "BS" + "0e" * 16
+
+
+def _watching() -> tuple[BindingsApp, RunBefore | None]:
+    """`w` on an identity query, after another client added, touched and deleted one."""
+    from tui.watch_stepper import Stepper
+
+    built = build()
+    stepper = Stepper()
+    built.app.ctx.watch_sleep = stepper.sleep
+    built.fake.admin_now = FAKE_NOW.timestamp
+    service = built.fake.service_sids()[0]
+    identity = identity_with_several(built)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        screen = await wait_loaded(pilot)
+        await pilot.press("i")
+        await type_text(pilot, identity)
+        await pilot.press("enter")
+        browse = screen.browse
+        await wait_for(pilot, lambda: browse.identity_state.done, "the identity query")
+        await pilot.press("w")
+        state = browse.watching
+        assert state is not None
+        await wait_for(pilot, lambda: state.last_refresh is not None, "the baseline")
+        first, second = browse.active_rows.loaded()[:2]
+        auth = (built.fake.config.account_sid, built.fake.config.auth_token)
+        async with httpx.AsyncClient(
+            transport=built.fake.transport(), base_url=FAKE_BASE_URL, auth=auth
+        ) as other:
+            await other.post(
+                "/_fake/bindings",
+                data={"Identity": identity, "Sid": WATCH_NEW_SID, "Endpoint": "fresh-device"},
+            )
+            await other.post(f"/_fake/bindings/{second.sid}", data={"Endpoint": "rotated"})
+            await other.delete(f"/v1/Services/{service}/Bindings/{first.sid}")
+        stepper.step()
+        await wait_for(pilot, lambda: WATCH_NEW_SID in state.new, "the refresh")
+        pilot.app.clear_notifications()
+
+    return built.app, run
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("login", _login, "login screen with inline validation"),
     Scenario("service_picker", _picker, "the service picker"),
@@ -489,4 +532,5 @@ SCENARIOS: list[Scenario] = [
         "f, f: rows Twilio's alerts name; the alerts, docs and action in the detail pane",
     ),
     Scenario("find_everywhere", _find, "F: two users in every service of both APIs"),
+    Scenario("watching", _watching, "w: new, changed and gone rows while watching a user"),
 ]

@@ -39,6 +39,9 @@ from bindings_tui.tui.messages import (
     LoadFailed,
     PagesLoaded,
     ServiceFetched,
+    WatchEnded,
+    WatchNoticed,
+    WatchRefreshed,
 )
 from bindings_tui.tui.screens import browser_text
 from bindings_tui.tui.screens.browser_keys import BROWSER_KEYS
@@ -200,6 +203,8 @@ class BrowserScreen(Screen[None]):
             self._identity_timer = None
             self.work.cancel("identity")
             self.browse.stop_identity_query()
+            if self.browse.watching is None:
+                self.work.cancel("watch")
             if self.browse.report is None:
                 self.work.cancel("diagnose")
             return
@@ -208,6 +213,8 @@ class BrowserScreen(Screen[None]):
 
         def start() -> None:
             self.work.load(self.browse.start_identity_query(identities))
+            if self.browse.watching is None:
+                self.work.cancel("watch")
 
         delay = self.bt_app.ctx.identity_debounce
         self._identity_timer = self.set_timer(delay, guarded_callback(self, start))
@@ -313,6 +320,49 @@ class BrowserScreen(Screen[None]):
     def action_reload(self) -> None:
         self.reload()
         self.notify("Reloading", timeout=2)
+
+    # ---- watching (`w`) ---------------------------------------------------------------------
+
+    @guarded
+    def action_toggle_watch(self) -> None:
+        """`w`: watch the identity query (or a small service), or stop watching."""
+        browse = self.browse
+        if browse.watching is not None:
+            self.work.cancel("watch")
+            browse.stop_watch()
+            self.notify("Stopped watching", timeout=2)
+            return
+        refusal = browse.watch_refusal()
+        if refusal is not None:
+            self.notify(refusal, severity="warning", timeout=6)
+            return
+        self.work.watch(browse.start_watch(self.bt_app.ctx.clock()))
+        seconds = self.bt_app.ctx.watch_interval
+        self.notify(f"Watching: listed again every {seconds:g} s (w stops)", timeout=3)
+
+    @on(WatchRefreshed)
+    @guarded
+    def _watch_refreshed(self, message: WatchRefreshed) -> None:
+        message.stop()
+        self.browse.watch_refreshed(message.state, message.bindings, message.at)
+
+    @on(WatchNoticed)
+    @guarded
+    def _watch_noticed(self, message: WatchNoticed) -> None:
+        message.stop()
+        self.browse.watch_notice(message.state, message.notice)
+
+    @on(WatchEnded)
+    @guarded
+    def _watch_ended(self, message: WatchEnded) -> None:
+        message.stop()
+        if message.state is not self.browse.watching:
+            return
+        self.browse.stop_watch()
+        if isinstance(message.error, AuthError):
+            self.bt_app.handle_auth_error(message.error)
+        else:
+            self.notify(error_line(message.error), title="Watch stopped", severity="error")
 
     @guarded
     def action_copy_sid(self) -> None:

@@ -21,6 +21,7 @@ BROWSER_KEYS: list[BindingType] = [
     KeyBinding("o", "cycle_sort", "Sort", show=False, id="browser.sort"),
     KeyBinding("O", "reverse_sort", "Reverse sort", show=False, id="browser.reverse"),
     KeyBinding("r", "reload", "Reload", id="browser.reload"),
+    KeyBinding("w", "toggle_watch", "Watch", show=False, id="browser.watch"),
     KeyBinding("c", "copy_sid", "Copy SID", show=False, id="browser.copy_sid"),
     KeyBinding("C", "copy_endpoint", "Copy endpoint", show=False, id="browser.copy_endpoint"),
     KeyBinding("e", "export", "Export", show=False, id="browser.export"),

@@ -43,10 +43,38 @@ def load_line(state: LoadState, loaded: int, what: str, *, kept: int | None = No
     )
 
 
+def watch_line(session: BrowseSession) -> Text | None:
+    """`watching qa-tester · last refresh 12:03:04 · +1 −1 ~0` (None: not watching)."""
+    state = session.watching
+    if state is None:
+        return None
+    who = inert_str(",".join(state.identities), 60) if state.identities else "the service"
+    text = Text("◉ watching ", style="bold green")
+    text.append(who, style="bold")
+    if state.paused:
+        text.append(" · paused while a dialog is open", style="yellow")
+    elif state.last_refresh is None:
+        text.append(" · first refresh…", style="italic")
+    else:
+        text.append(f" · last refresh {state.last_refresh.astimezone():%H:%M:%S}")
+    text.append(f" · +{len(state.new)} −{len(state.gone)} ~{len(state.changed)}")
+    if state.notice:
+        text.append(" · ")
+        text.append(inert_str(state.notice), style="bold yellow")
+    return text
+
+
 def status_left(session: BrowseSession) -> Text:
-    """Load progress (the identity query's, when there is one), or delete progress."""
+    """Load progress (the identity query's, when there is one), delete progress, or
+    the watch."""
+    watching = watch_line(session)
+    reloading = session.listing.reloading or (
+        session.identity_listing is not None and session.identity_listing.reloading
+    )
     if session.delete_progress:
         left = Text(session.delete_progress, style="bold yellow")
+    elif watching is not None and not reloading:
+        left = watching
     elif (identity := session.identity_listing) is not None:
         who = inert_str(",".join(session.identities), 60)
         left = load_line(

@@ -49,6 +49,12 @@ class BrowserView:
             table.show_rows(browse.active_rows, table.cursor_sid)
         elif change & Change.MARKS:
             table.refresh_rows()
+        if change & Change.WATCH:
+            watching = browse.watching
+            if watching is None:
+                table.set_watch_marks(frozenset(), frozenset(), frozenset())
+            else:
+                table.set_watch_marks(watching.new, watching.changed, watching.gone)
         if change & Change.CONTEXT:
             line = browser_text.context_line(browse, screen.bt_app.account_label())
             screen.query_one("#context", Line).show_text(line)

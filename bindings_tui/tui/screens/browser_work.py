@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from bindings_tui.audit import AuditContext, AuditTrail
-from bindings_tui.browse import BrowseSession, DiagnosisRequest, Scope, Ticket
+from bindings_tui.browse import BrowseSession, DiagnosisRequest, Scope, Ticket, WatchState
 from bindings_tui.browse.loading import list_pages
 from bindings_tui.deletes import DeleteOutcome, DeleteResult, delete_many
 from bindings_tui.demo import DEMO_PROFILE
@@ -30,7 +30,11 @@ from bindings_tui.tui.messages import (
     LoadFailed,
     PagesLoaded,
     ServiceFetched,
+    WatchEnded,
+    WatchNoticed,
+    WatchRefreshed,
 )
+from bindings_tui.watch import Refresh, watch
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -205,3 +209,45 @@ class BrowseWorkers:
                 )
 
         self._run(body, group="delete", description="delete bindings", exclusive=False)
+
+    # ---- watching (`w`) -------------------------------------------------------------------
+
+    def watch(self, state: WatchState) -> None:
+        """List the watched list every interval until the watch changes; no listing while
+        another screen (a dialog) is on top of this one."""
+        ctx = self.app.ctx
+        origin = self.session.origin
+        post = self.screen.post_message
+        session = self.session
+
+        def paused() -> bool:
+            return self.app.screen is not self.screen
+
+        async def list_once() -> list[Binding]:
+            client = self.app.client_for(origin.api)
+            return await client.list_bindings(
+                origin.service_sid, identities=state.identities, page_size=ctx.page_size
+            )
+
+        async def body() -> None:
+            updates = watch(
+                list_once,
+                interval=ctx.watch_interval,
+                clock=ctx.clock,
+                sleep=ctx.watch_sleep,
+                paused=paused,
+            )
+            try:
+                async for update in updates:
+                    if session.watching is not state:
+                        return  # `w` again, or the identity query changed
+                    if isinstance(update, Refresh):
+                        post(WatchRefreshed(state, update.bindings, update.at))
+                    else:
+                        post(WatchNoticed(state, update))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # auth, no such service, a bug: one line, watch ends
+                post(WatchEnded(state, as_bindings_error(exc, "watching")))
+
+        self._run(body, group="watch", description="watch bindings")

@@ -43,6 +43,14 @@ HEADER_LABELS: dict[Column, str] = {
 }
 
 
+# A watch's flag -> (glyph, component class suffix).
+_WATCH_MARKS: dict[int, tuple[str, str]] = {
+    16: ("+", "new"),
+    32: ("~", "changed"),
+    64: ("−", "gone"),
+}
+
+
 class BindingsTable(ScrollView, can_focus=True):
     """Shows a `BindingRows`'s view. Post `CursorMoved` when the row under the cursor changes."""
 
@@ -64,6 +72,9 @@ class BindingsTable(ScrollView, can_focus=True):
         "bindings-table--finding-error",
         "bindings-table--finding-warning",
         "bindings-table--finding-info",
+        "bindings-table--new",
+        "bindings-table--changed",
+        "bindings-table--gone",
     }
 
     DEFAULT_CSS = """
@@ -105,6 +116,10 @@ class BindingsTable(ScrollView, can_focus=True):
         self._last_reported: str | None = ""
         self.markers: Mapping[str, Severity] = {}
         self.alerted: Set[str] = frozenset()  # rows Twilio's alerts name
+        # A watch's marks (`w`): rows new, changed or gone since it started.
+        self.new: Set[str] = frozenset()
+        self.changed: Set[str] = frozenset()
+        self.gone: Set[str] = frozenset()
         self.cursor = 0  # the view position under the cursor
 
     # ---- data ----------------------------------------------------------------------------
@@ -169,6 +184,12 @@ class BindingsTable(ScrollView, can_focus=True):
         SIDs Twilio's alerts name (an `*` after the glyph)."""
         self.markers = markers
         self.alerted = alerted
+        self.refresh_rows()
+
+    def set_watch_marks(self, new: Set[str], changed: Set[str], gone: Set[str]) -> None:
+        """The watch's rows: new ones highlighted, gone ones struck out (kept until the
+        watch stops), changed ones marked."""
+        self.new, self.changed, self.gone = new, changed, gone
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
@@ -295,6 +316,7 @@ class BindingsTable(ScrollView, can_focus=True):
             | (2 if binding.sid in self.rows.marks else 0)
             | (4 if binding.sid in self.rows.pending else 0)
             | (8 if is_cursor and self.has_focus else 0)
+            | self._watch_flag(binding.sid)
         )
         key = (row, width, flags, self.rows.revision)
         strip = self._cache.get(key)
@@ -306,6 +328,13 @@ class BindingsTable(ScrollView, can_focus=True):
                 strip = self._to_strip(note, width, base)
             self._cache[key] = strip
         return strip
+
+    def _watch_flag(self, sid: str) -> int:
+        if sid in self.gone:
+            return 64
+        if sid in self.new:
+            return 16
+        return 32 if sid in self.changed else 0
 
     def _render_header(self, width: int, base: Style) -> Strip:
         style = base + self.get_component_rich_style("bindings-table--header")
@@ -325,6 +354,9 @@ class BindingsTable(ScrollView, can_focus=True):
         style = base
         if flags & 4:
             style = style + self.get_component_rich_style("bindings-table--pending")
+        watch = _WATCH_MARKS.get(flags & (16 | 32 | 64))
+        if watch is not None:
+            style = style + self.get_component_rich_style(f"bindings-table--{watch[1]}")
         if flags & 2:
             style = style + self.get_component_rich_style("bindings-table--marked")
         if flags & 1:
@@ -333,7 +365,9 @@ class BindingsTable(ScrollView, can_focus=True):
                 cursor_style = cursor_style + Style(dim=True)
             style = style + cursor_style
         missing = self.get_component_rich_style("bindings-table--missing")
-        text = Text("●" if flags & 2 else " ", no_wrap=True, end="")
+        # The first character: the mark, else the watch's (+ new, ~ changed, − gone).
+        first = "●" if flags & 2 else watch[0] if watch is not None else " "
+        text = Text(first, no_wrap=True, end="")
         # The second character: the row's most severe finding (the first is the mark);
         # the third: Twilio's alerts name the row.
         severity = self.markers.get(binding.sid)
