@@ -60,6 +60,8 @@ _SID_FIELD: Final = _Field("sid")
 _IDENTITY_FIELD: Final = _Field("identity")
 _ENDPOINT_FIELD: Final = _Field("endpoint")
 _OWN_FIELDS: Final = {"sid": _SID_FIELD, "identity": _IDENTITY_FIELD, "endpoint": _ENDPOINT_FIELD}
+_OWN_NAMES: Final = {"sid": 0, "identity": 1, "endpoint": 2}
+_OWN_MARKERS: Final = (_SID_FIELD, _IDENTITY_FIELD, _ENDPOINT_FIELD)
 
 # (binding_type, message_types, credential_sid, service_sid, account_sid, raw_keys,
 #  raw template, lowercase type)
@@ -177,21 +179,6 @@ class HashBuckets:
             at += 1
 
 
-def _template_key(template: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    """A dict key for a JSON template that compares exactly (`1 == True` must not share),
-    or None when a value is not one that many bindings share."""
-    key: list[Any] = []
-    for value in template:
-        kind = type(value)
-        if kind is str or value is None:
-            key.append(value)
-        elif kind is list or kind is dict or kind is _Field or not isinstance(value, int | float):
-            key.append((kind, id(value)))  # shared objects (message types, markers)
-        else:
-            key.append((kind, value))
-    return tuple(key)
-
-
 class BindingStore:
     """Rows of bindings in append order; a row number stays valid for the store's life."""
 
@@ -202,6 +189,7 @@ class BindingStore:
         self._codes = array("i")
         self._kinds: list[Kind] = []
         self._kind_codes: dict[tuple[Any, ...], int] = {}
+        self._own_positions: dict[tuple[str, ...], tuple[tuple[int, int], ...]] = {}
         self._odd_kinds: dict[int, Kind] = {}
         self._created = array("q")
         self._updated = array("q")
@@ -260,29 +248,35 @@ class BindingStore:
         self._sids += packed
 
     def _kind_code(self, row: int, b: Binding) -> int:
-        own = {"sid": b.sid, "identity": b.identity, "endpoint": b.endpoint}
-        template = tuple(
-            _OWN_FIELDS[key] if key in own and type(value) is str and value == own[key] else value
-            for key, value in zip(b.raw_keys, b.raw_values, strict=True)
-        )
-        kind: Kind = (
-            b.binding_type,
-            b.message_types,
-            b.credential_sid,
-            b.service_sid,
-            b.account_sid,
-            b.raw_keys,
-            template,
-            (b.binding_type or "").lower(),
-        )
-        key = (kind[:6], _template_key(template))
+        keys = b.raw_keys
+        own_at = self._own_positions.get(keys)
+        if own_at is None:
+            own_at = self._own_positions[keys] = tuple(
+                (at, _OWN_NAMES[key]) for at, key in enumerate(keys) if key in _OWN_NAMES
+            )
+        values = b.raw_values
+        if own_at:
+            own = (b.sid, b.identity, b.endpoint)
+            listed = list(values)
+            for at, which in own_at:
+                value = listed[at]
+                if type(value) is str and value == own[which]:
+                    listed[at] = _OWN_MARKERS[which]
+            template = tuple(listed)
+        else:
+            template = values
+        shared = (b.binding_type, b.message_types, b.credential_sid, b.service_sid, b.account_sid)
+        # By identity: the values many bindings share are the very same objects (interned
+        # strings, shared tuples and markers), and the table keeps them alive, so equal ids
+        # mean the same values exactly (never `1 == True`).
+        key = tuple(map(id, (*shared, b.raw_keys, *template)))
         code = self._kind_codes.get(key)
         if code is None:
             if len(self._kinds) >= _KINDS_LIMIT or not _shareable(template):
-                self._odd_kinds[row] = kind
+                self._odd_kinds[row] = (*shared, b.raw_keys, template, (b.binding_type or "").lower())
                 return -1
             code = self._kind_codes[key] = len(self._kinds)
-            self._kinds.append(kind)
+            self._kinds.append((*shared, b.raw_keys, template, (b.binding_type or "").lower()))
         return code
 
     def _add_dates(self, row: int, created: datetime | None, updated: datetime | None) -> None:
@@ -458,22 +452,33 @@ def _text_of(binding: Binding) -> tuple[int, str, tuple[str, str]]:
     """(flags, haystack, (identity, endpoint) not held by the haystack)."""
     identity = binding.identity
     endpoint = binding.endpoint
-    hay = haystack_of(identity, endpoint, binding.sid, binding.binding_type)
     flags = 0
     identity_text = endpoint_text = ""
+    parts: list[str] = []
     if identity is None:
         flags |= _ID_NONE
-    elif identity and visible_lower(identity) == identity:
-        flags |= _ID_IN_HAY
     else:
-        identity_text = identity
+        shown = visible_lower(identity)
+        if identity and shown == identity:
+            flags |= _ID_IN_HAY
+        else:
+            identity_text = identity
+        if shown:
+            parts.append(shown)
     if endpoint is None:
         flags |= _EP_NONE
-    elif endpoint and visible_lower(endpoint) == endpoint:
-        flags |= _EP_IN_HAY
     else:
-        endpoint_text = endpoint
-    return flags, hay, (identity_text, endpoint_text)
+        shown = visible_lower(endpoint)
+        if endpoint and shown == endpoint:
+            flags |= _EP_IN_HAY
+        else:
+            endpoint_text = endpoint
+        if shown:
+            parts.append(shown)
+    parts.append(visible_lower(binding.sid))
+    if binding.binding_type:
+        parts.append(visible_lower(binding.binding_type))
+    return flags, FIELD_SEPARATOR.join(parts), (identity_text, endpoint_text)
 
 
 def _micros(moment: datetime | None) -> int:
