@@ -77,7 +77,7 @@ _ResultKey = tuple[Query, TypeFilter, frozenset[str] | None]
 
 # A filter over at most this many rows is finished at once; over more, it answers a
 # screenful first and the caller runs `filter_step` until done.
-_SYNC_ROWS = 50_000
+_SYNC_ROWS = 4_000
 
 
 @dataclass(frozen=True, slots=True)

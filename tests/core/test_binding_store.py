@@ -118,6 +118,7 @@ def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(filter_pass, "FIRST_MATCHES", 2)
     monkeypatch.setattr(filter_pass, "HEAD_ROWS", 3)
     monkeypatch.setattr(filter_pass, "SLICE_ROWS", 4)
+    monkeypatch.setattr(filter_pass, "TEST_ROWS", 3)
     monkeypatch.setattr(filter_pass, "WALK_ROWS", 5)
 
 
