@@ -86,7 +86,7 @@ class _Chunk:
     """The text of consecutive rows `start`..: haystacks joined, and the identities and
     endpoints the haystacks do not hold exactly."""
 
-    __slots__ = ("start", "hay", "hay_offsets", "text", "text_offsets")
+    __slots__ = ("hay", "hay_offsets", "start", "text", "text_offsets")
 
     def __init__(self, start: int, hays: list[str], texts: list[tuple[str, str]]) -> None:
         self.start = start
@@ -273,7 +273,12 @@ class BindingStore:
         code = self._kind_codes.get(key)
         if code is None:
             if len(self._kinds) >= _KINDS_LIMIT or not _shareable(template):
-                self._odd_kinds[row] = (*shared, b.raw_keys, template, (b.binding_type or "").lower())
+                self._odd_kinds[row] = (
+                    *shared,
+                    b.raw_keys,
+                    template,
+                    (b.binding_type or "").lower(),
+                )
                 return -1
             code = self._kind_codes[key] = len(self._kinds)
             self._kinds.append((*shared, b.raw_keys, template, (b.binding_type or "").lower()))
@@ -297,7 +302,9 @@ class BindingStore:
         self._odd_kinds.pop(row, None)
         self._odd_dates.pop(row, None)
         self._codes[row] = self._kind_code(row, binding)
-        exact = all(d is None or d.tzinfo is UTC for d in (binding.date_created, binding.date_updated))
+        exact = all(
+            d is None or d.tzinfo is UTC for d in (binding.date_created, binding.date_updated)
+        )
         if exact:
             self._created[row] = _micros(binding.date_created)
             self._updated[row] = _micros(binding.date_updated)
@@ -335,7 +342,9 @@ class BindingStore:
 
     def rows_of_identity(self, identity: str) -> list[int]:
         """Rows with exactly this identity, in row order."""
-        found = [r for r in self._identity_index.rows(hash(identity)) if self.identity(r) == identity]
+        found = [
+            r for r in self._identity_index.rows(hash(identity)) if self.identity(r) == identity
+        ]
         found.sort()
         return found
 
@@ -523,7 +532,9 @@ class BindingsView(Sequence[Binding]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence) and not isinstance(other, str):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=False))
+            return len(self) == len(other) and all(
+                a == b for a, b in zip(self, other, strict=False)
+            )
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]

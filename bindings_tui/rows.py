@@ -1,8 +1,8 @@
 """The binding rows: rows in load order, indexes, and a view (filter + sort).
 
 The bindings themselves are columns (`binding_store`); a `Binding` is built for a row
-when one is asked for. Rows are appended page by page and never move: a row index stays valid for the
-rows' life (a deleted row is only marked dead). The view is a list of row
+when one is asked for. Rows are appended page by page and never move: a row index
+stays valid for the rows' life (a deleted row is only marked dead). The view is a list of row
 indices, kept in ascending sort order; a descending sort reads it backwards.
 When a page arrives only the new rows are filtered and merged into the view;
 when the filter changes while the user keeps typing, only the previous result
@@ -118,7 +118,8 @@ def _row_keys(store: BindingStore, column: Column) -> Callable[[int], SortKey]:
 def _key_column(column: Column, keys: Iterable[SortKey]) -> MutableSequence[SortKey]:
     """Sort keys of every row; timestamps as a packed array (8 bytes each, not 32)."""
     if column is Column.UPDATED:
-        return array("d", keys)  # type: ignore[arg-type]
+        stamps: array[float] = array("d", (float(k) for k in keys))
+        return stamps  # type: ignore[return-value]
     return list(keys)
 
 
@@ -494,7 +495,7 @@ class BindingRows:
             shown[row] = 1
         hidden = 0
         for sid in wanted:
-            row = self._row_of(sid)
-            if row is None or not shown[row]:
+            found = self._row_of(sid)
+            if found is None or not shown[found]:
                 hidden += 1
         return hidden

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bindings_tui.browse.findings_choice import (
@@ -55,7 +55,7 @@ class DiagnosisRequest:
     """Diagnose `bindings` (the scope's rows); `report` set: again, without the network."""
 
     generation: int
-    bindings: list[Binding]
+    bindings: Sequence[Binding]
     scope: Scope
     report: DiagnosisReport | None = None
 
@@ -294,7 +294,7 @@ class BrowseSession:
         return None
 
     def _request_diagnosis(
-        self, bindings: list[Binding], scope: Scope, report: DiagnosisReport | None = None
+        self, bindings: Sequence[Binding], scope: Scope, report: DiagnosisReport | None = None
     ) -> DiagnosisRequest:
         self._diagnosis_generation += 1
         if report is None:

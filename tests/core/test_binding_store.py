@@ -97,7 +97,9 @@ def make(n: int, identity: str | None = None, kind: str = "apn") -> Binding:
     )
 
 
-def expected(bindings: list[Binding], removed: set[str], text: str, types: TypeFilter, sort: Sort) -> list[str]:
+def expected(
+    bindings: list[Binding], removed: set[str], text: str, types: TypeFilter, sort: Sort
+) -> list[str]:
     query = parse_query(text)
     kept = [
         (i, b)
@@ -122,7 +124,19 @@ def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(filter_pass, "WALK_ROWS", 5)
 
 
-FILTERS = ["", "user1", "user", "u", "!user3", "^user[12]$", "!^user[12]$", "s.r1", "3", "endpoint-1", "bad["]
+FILTERS = [
+    "",
+    "user1",
+    "user",
+    "u",
+    "!user3",
+    "^user[12]$",
+    "!^user[12]$",
+    "s.r1",
+    "3",
+    "endpoint-1",
+    "bad[",
+]
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("page"), st.integers(0, 30)),
