@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.app-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: demo test check lint format screenshots bench bench-smoke fake clean
+.PHONY: demo test check lint format screenshots bench bench-1m bench-smoke fake clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ screenshots: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m benchmarks.run --out bench-results.json
+
+## bench-1m: opt-in, a million bindings in the TUI, no latency, with the whole-session memory (~10 min)
+bench-1m: $(DEV_STAMP)
+	$(BIN)/python -m benchmarks.run --million --out bench-1m-results.json
 
 bench-smoke: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks.run --smoke --out /tmp/bindings-tui-bench-smoke.json

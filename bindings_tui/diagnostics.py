@@ -44,7 +44,7 @@ through `textsafe.make_visible` or as `rich.text.Text`, never as markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -106,30 +106,39 @@ def compute_binding_findings(
     """Shared endpoints, pile-ups, stale bindings, missing `new_message`. One pass, O(n)."""
     now = as_utc(now)
     stale_seconds = settings.stale_days * DAY_SECONDS
-    # endpoint key -> its first binding, in first-seen order; the identity -> bindings map
-    # is only built for an endpoint seen twice (at 100k bindings, one nested dict and list
-    # per endpoint was the diagnosis's largest allocation)
-    first_seen: dict[str, Binding] = {}
-    by_endpoint: dict[str, dict[str, list[Binding]]] = {}
-    by_identity_type: dict[tuple[str, str | None], list[Binding]] = {}
+    # Nothing here keeps a binding per row: at a million rows the store builds each one as
+    # it is read (`rows.loaded()`), and a dict holding every binding (or every endpoint
+    # string) was most of the diagnosis's peak memory. Per endpoint and per (identity,
+    # type) only the hash of the key and the position of the bindings are kept; the few
+    # groups that make a finding are read again and grouped by their real keys, so a
+    # hash collision never merges two endpoints.
+    rows: Sequence[Binding] = bindings if isinstance(bindings, Sequence) else list(bindings)
+    first_seen: dict[int, int] = {}  # hash of an endpoint key -> its first position
+    seen_again: dict[int, list[int]] = {}  # the positions of those seen more than once
+    by_identity_type: dict[int, int | list[int]] = {}  # hash of (identity, type) -> positions
     stale: list[Finding] = []
     dead: list[Finding] = []
     legacy: list[Finding] = []
     no_new_message: list[Finding] = []
     expiry_seconds = FCM_TOKEN_EXPIRY_DAYS * DAY_SECONDS
 
-    for b in bindings:
+    for position, b in enumerate(rows):
         identity = b.identity or None
         key = endpoint_key(b.binding_type, b.endpoint)
         if key is not None and identity is not None:
-            first = first_seen.setdefault(key, b)
-            if first is not b:
-                owners = by_endpoint.get(key)
-                if owners is None:
-                    owners = by_endpoint[key] = {identity_of(first): [first]}
-                owners.setdefault(identity, []).append(b)
+            hashed = hash(key)
+            first = first_seen.setdefault(hashed, position)
+            if first != position:
+                seen_again.setdefault(hashed, [first]).append(position)
         if identity is not None:
-            by_identity_type.setdefault((identity, b.binding_type), []).append(b)
+            group_hash = hash((identity, b.binding_type))
+            group = by_identity_type.get(group_hash)
+            if group is None:
+                by_identity_type[group_hash] = position
+            elif isinstance(group, int):
+                by_identity_type[group_hash] = [group, position]
+            else:
+                group.append(position)
 
         reference = b.date_updated or b.date_created
         if reference is not None:
@@ -147,15 +156,51 @@ def compute_binding_findings(
 
     shared = [
         _shared_endpoint_finding(key, owners)
-        for key in first_seen
-        if (owners := by_endpoint.get(key)) is not None and len(owners) >= 2
+        for key, owners in _shared_endpoints(rows, seen_again)
+        if len(owners) >= 2
     ]
     pile_ups = [
         _pile_up_finding(identity, binding_type, group, settings)
-        for (identity, binding_type), group in by_identity_type.items()
+        for (identity, binding_type), group in _groups(rows, by_identity_type, settings)
         if len(group) > settings.pile_up_threshold
     ]
     return [*shared, *pile_ups, *stale, *dead, *legacy, *no_new_message]
+
+
+def _shared_endpoints(
+    rows: Sequence[Binding], seen_again: dict[int, list[int]]
+) -> list[tuple[str, dict[str, list[Binding]]]]:
+    """Endpoint key -> identity -> bindings, for the keys seen more than once, in the order
+    their first binding came (the bindings read again, grouped by their real key)."""
+    found: dict[str, tuple[int, dict[str, list[Binding]]]] = {}
+    for positions in seen_again.values():
+        for position in positions:
+            b = rows[position]
+            key = endpoint_key(b.binding_type, b.endpoint)
+            assert key is not None  # only bindings with a key were counted
+            _, owners = found.setdefault(key, (position, {}))
+            owners.setdefault(identity_of(b), []).append(b)
+    ordered = sorted(found.items(), key=lambda item: item[1][0])
+    return [(key, owners) for key, (_, owners) in ordered]
+
+
+def _groups(
+    rows: Sequence[Binding],
+    by_identity_type: dict[int, int | list[int]],
+    settings: DiagnosticsSettings,
+) -> list[tuple[tuple[str, str | None], list[Binding]]]:
+    """(identity, type) -> bindings for the groups big enough to be a pile-up, in the
+    order each group's first binding came."""
+    found: dict[tuple[str, str | None], tuple[int, list[Binding]]] = {}
+    for group in by_identity_type.values():
+        if isinstance(group, int) or len(group) <= settings.pile_up_threshold:
+            continue
+        for position in group:
+            b = rows[position]
+            real = (identity_of(b), b.binding_type)
+            found.setdefault(real, (position, []))[1].append(b)
+    ordered = sorted(found.items(), key=lambda item: item[1][0])
+    return [(key, members) for key, (_, members) in ordered]
 
 
 def _shared_endpoint_finding(key: str, owners: dict[str, list[Binding]]) -> Finding:

@@ -20,11 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bindings_tui.binding_store import haystack_of
 from bindings_tui.models import Binding
-from bindings_tui.textsafe import make_visible
 
 _REGEX_CHARS = frozenset(".^$*+?{}[]\\|()")
-FIELD_SEPARATOR = "\n"
 
 
 def haystack(binding: Binding) -> str:
@@ -32,8 +31,7 @@ def haystack(binding: Binding) -> str:
 
     Control characters are made visible first, so what the table shows is what matches.
     """
-    parts = (binding.identity, binding.endpoint, binding.sid, binding.binding_type)
-    return FIELD_SEPARATOR.join(make_visible(p).lower() for p in parts if p)
+    return haystack_of(binding.identity, binding.endpoint, binding.sid, binding.binding_type)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,13 @@
 """The binding rows: rows in load order, indexes, and a view (filter + sort).
 
-Rows are appended page by page and never move: a row index stays valid for the
-rows' life (a deleted row is only marked dead). The view is a list of row
+The bindings themselves are columns (`binding_store`); a `Binding` is built for a row
+when one is asked for. Rows are appended page by page and never move: a row index
+stays valid for the rows' life (a deleted row is only marked dead). The view is a list of row
 indices, kept in ascending sort order; a descending sort reads it backwards.
 When a page arrives only the new rows are filtered and merged into the view;
 when the filter changes while the user keeps typing, only the previous result
-is re-filtered.
+is re-filtered. A filter over many rows answers a screenful at once and finishes in
+`filter_step`s (`filter_pass`); `filtering` says one is under way.
 
 No textual import here: this module is core and unit/property tested on its own.
 """
@@ -14,12 +16,15 @@ from __future__ import annotations
 
 import enum
 import math
+from array import array
 from bisect import insort_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 
-from bindings_tui.filtering import EMPTY_QUERY, NO_TYPE_FILTER, Query, TypeFilter, haystack
+from bindings_tui.binding_store import BindingStore, BindingsView
+from bindings_tui.filter_pass import FilterPass
+from bindings_tui.filtering import EMPTY_QUERY, NO_TYPE_FILTER, Query, TypeFilter
 from bindings_tui.models import ApiFlavor, Binding
 
 SortKey = str | float
@@ -70,6 +75,10 @@ RESULTS_KEPT = 8
 
 _ResultKey = tuple[Query, TypeFilter, frozenset[str] | None]
 
+# A filter over at most this many rows is finished at once; over more, it answers a
+# screenful first and the caller runs `filter_step` until done.
+_SYNC_ROWS = 4_000
+
 
 @dataclass(frozen=True, slots=True)
 class Origin:
@@ -80,24 +89,57 @@ class Origin:
     service_sid: str
 
 
+def _row_keys(store: BindingStore, column: Column) -> Callable[[int], SortKey]:
+    """SORT_KEYS[column] of a row, read from the store's columns (the same values)."""
+    if column is Column.IDENTITY:
+        return lambda row: (store.identity(row) or "").lower()
+    if column is Column.TYPE:
+        return store.type_lower
+    if column is Column.ENDPOINT:
+        return lambda row: (store.endpoint(row) or "").lower()
+    if column is Column.MESSAGE_TYPES:
+        joined: dict[tuple[str, ...], str] = {}
+
+        def message_types(row: int) -> str:
+            kinds = store.kind(row)[1]
+            text = joined.get(kinds)
+            if text is None:
+                text = joined[kinds] = ",".join(kinds)
+            return text
+
+        return message_types
+    if column is Column.CREDENTIAL:
+        return lambda row: store.kind(row)[2] or ""
+    if column is Column.UPDATED:
+        return store.updated_key
+    return store.sid
+
+
+def _key_column(column: Column, keys: Iterable[SortKey]) -> MutableSequence[SortKey]:
+    """Sort keys of every row; timestamps as a packed array (8 bytes each, not 32)."""
+    if column is Column.UPDATED:
+        stamps: array[float] = array("d", (float(k) for k in keys))
+        return stamps  # type: ignore[return-value]
+    return list(keys)
+
+
 class BindingRows:
     """Bindings of one service (or one identity query), with a filtered, sorted view."""
 
     def __init__(self, origin: Origin | None = None) -> None:
         self.origin = origin
-        self._rows: list[Binding] = []
-        self._alive: list[bool] = []
-        self._haystacks: list[str] = []
-        self._types: list[str] = []
-        self._by_sid: dict[str, int] = {}
-        self._by_identity: dict[str, list[int]] = {}
-        self._keys: list[SortKey] = []
+        self._store = BindingStore()
+        self._alive = bytearray()
+        self._alive_count = 0
+        self._keys: MutableSequence[SortKey] = []
         self._base: list[int] = []  # alive rows in ascending sort order
         self._view: list[int] = []  # the filtered base, same order
         self._query: Query = EMPTY_QUERY
         self._type_filter: TypeFilter = NO_TYPE_FILTER
         self._sort: Sort = LOAD_ORDER
         self._restriction: frozenset[str] | None = None  # only these SIDs (e.g. findings)
+        self._allowed: set[int] | None = None  # the restriction's rows
+        self._pass: FilterPass | None = None  # a filter still under way
         self.marks: set[str] = set()
         self.pending: set[str] = set()
         self.revision = 0  # bumps when a row's content changes in place
@@ -115,18 +157,24 @@ class BindingRows:
 
     def adopt_marks(self, previous: BindingRows) -> None:
         """Keep the marks and pending deletes of `previous` that name rows here."""
-        self.marks |= {s for s in previous.marks if s in self._by_sid}
-        self.pending |= {s for s in previous.pending if s in self._by_sid}
+        self.marks |= {s for s in previous.marks if s in self}
+        self.pending |= {s for s in previous.pending if s in self}
 
     # ---- reading ------------------------------------------------------------------------
 
     @property
     def loaded_count(self) -> int:
-        return len(self._base)
+        return self._alive_count
 
     @property
     def shown_count(self) -> int:
+        """Rows the filter shows (so far, while `filtering`)."""
         return len(self._view)
+
+    @property
+    def filtering(self) -> bool:
+        """A filter pass is still under way: the view holds the matches found so far."""
+        return self._pass is not None
 
     @property
     def query(self) -> Query:
@@ -156,21 +204,29 @@ class BindingRows:
     def binding_at(self, position: int) -> Binding | None:
         if not 0 <= position < len(self._view):
             return None
-        return self._rows[self.row_at(position)]
+        return self._store.binding(self.row_at(position))
 
     def binding(self, row: int) -> Binding:
-        return self._rows[row]
+        return self._store.binding(row)
+
+    def sid_of(self, row: int) -> str:
+        """The row's SID, without building its Binding."""
+        return self._store.sid(row)
+
+    def _row_of(self, sid: str) -> int | None:
+        row = self._store.row_of(sid)
+        return row if row is not None and self._alive[row] else None
 
     def get(self, sid: str) -> Binding | None:
-        row = self._by_sid.get(sid)
-        return None if row is None else self._rows[row]
+        row = self._row_of(sid)
+        return None if row is None else self._store.binding(row)
 
     def __contains__(self, sid: object) -> bool:
-        return sid in self._by_sid
+        return isinstance(sid, str) and self._row_of(sid) is not None
 
     def position_of(self, sid: str) -> int | None:
         """Where the binding `sid` is in the view, or None when it is hidden or absent."""
-        row = self._by_sid.get(sid)
+        row = self._row_of(sid)
         if row is None:
             return None
         try:
@@ -182,17 +238,19 @@ class BindingRows:
     def in_view(self) -> Iterator[Binding]:
         """The bindings the filter shows, in display order."""
         for position in range(len(self._view)):
-            yield self._rows[self.row_at(position)]
+            yield self._store.binding(self.row_at(position))
 
-    def loaded(self) -> list[Binding]:
-        """Every binding still here (deleted ones left out), in load order."""
+    def loaded(self) -> Sequence[Binding]:
+        """Every binding still here (deleted ones left out), in load order; built as
+        they are read (see BindingsView)."""
         alive = self._alive
-        return [b for i, b in enumerate(self._rows) if alive[i]]
+        return BindingsView(self._store, array("i", (i for i in range(len(alive)) if alive[i])))
 
     def by_identity(self, identity: str | None) -> list[Binding]:
         if identity is None:
             return []
-        return [self._rows[i] for i in self._by_identity.get(identity, ())]
+        alive, binding = self._alive, self._store.binding
+        return [binding(i) for i in self._store.rows_of_identity(identity) if alive[i]]
 
     # ---- loading ------------------------------------------------------------------------
 
@@ -202,29 +260,42 @@ class BindingRows:
         A SID already present replaces its row in place (a list can shift while it
         is paged); that is rare, so the view is then rebuilt from scratch.
         """
-        new_rows: list[int] = []
-        replaced = False
+        self._finish_filter()
         self._results.clear()
+        store = self._store
+        first_new = len(store)
+        fresh: list[Binding] = []
+        fresh_at: dict[str, int] = {}
+        replaced = False
         for binding in bindings:
-            existing = self._by_sid.get(binding.sid)
+            existing = self._row_of(binding.sid)
             if existing is not None:
-                self._replace(existing, binding)
+                store.replace(existing, binding)
+                if self._sort.column is not None:
+                    self._keys[existing] = _row_keys(store, self._sort.column)(existing)
                 replaced = True
                 continue
-            row = len(self._rows)
-            self._rows.append(binding)
-            self._alive.append(True)
-            self._haystacks.append(haystack(binding))
-            self._types.append((binding.binding_type or "").lower())
-            self._by_sid[binding.sid] = row
-            if binding.identity is not None:
-                self._by_identity.setdefault(binding.identity, []).append(row)
-            if self._sort.column is not None:
-                self._keys.append(SORT_KEYS[self._sort.column](binding))
-            new_rows.append(row)
+            at = fresh_at.get(binding.sid)
+            if at is not None:  # twice in one batch: the later copy, in the first's place
+                fresh[at] = binding
+                replaced = True
+                continue
+            fresh_at[binding.sid] = len(fresh)
+            fresh.append(binding)
+        store.append(fresh)
+        self._alive += b"\x01" * len(fresh)
+        self._alive_count += len(fresh)
+        new_rows = list(range(first_new, len(store)))
+        if self._allowed is not None and self._restriction is not None:
+            only = self._restriction
+            self._allowed.update(row for row in new_rows if store.sid(row) in only)
+        if self._sort.column is not None:
+            key_of = _row_keys(store, self._sort.column)
+            self._keys.extend(key_of(row) for row in new_rows)
         if replaced:
             self._rebuild_base()
             self._refilter(from_scratch=True)
+            self._finish_filter()
             self.revision += 1
             return len(new_rows)
         if not new_rows:
@@ -241,34 +312,17 @@ class BindingRows:
                 insort_right(self._view, row, key=key)
         return len(new_rows)
 
-    def _replace(self, row: int, binding: Binding) -> None:
-        old = self._rows[row]
-        if old.identity != binding.identity:
-            if old.identity is not None:
-                self._by_identity[old.identity].remove(row)
-            if binding.identity is not None:
-                self._by_identity.setdefault(binding.identity, []).append(row)
-                self._by_identity[binding.identity].sort()
-        self._rows[row] = binding
-        self._haystacks[row] = haystack(binding)
-        self._types[row] = (binding.binding_type or "").lower()
-        if self._sort.column is not None:
-            self._keys[row] = SORT_KEYS[self._sort.column](binding)
-
     def remove(self, sid: str) -> Binding | None:
         """Forget a deleted binding. Returns it, or None when it was not here."""
-        row = self._by_sid.pop(sid, None)
+        row = self._row_of(sid)
         if row is None:
             return None
-        binding = self._rows[row]
-        self._alive[row] = False
+        self._finish_filter()
+        binding = self._store.binding(row)
+        self._alive[row] = 0
+        self._alive_count -= 1
+        self._store.forget_sid(row)
         self._results.clear()
-        if binding.identity is not None:
-            same = self._by_identity.get(binding.identity, [])
-            if row in same:
-                same.remove(row)
-            if not same:
-                self._by_identity.pop(binding.identity, None)
         self._base.remove(row)
         if row in self._view:
             self._view.remove(row)
@@ -279,43 +333,75 @@ class BindingRows:
     # ---- view -----------------------------------------------------------------------------
 
     def set_filter(self, query: Query, type_filter: TypeFilter | None = None) -> None:
-        """Apply a filter; re-filters only the current result when the new one is narrower."""
+        """Apply a filter; re-filters only the current result when the new one is narrower.
+
+        Over many rows only the first screenful is found here; `filter_step` finds the
+        rest (see `filtering`)."""
         types = self._type_filter if type_filter is None else type_filter
         narrower = query.narrows(self._query) and types.narrows(self._type_filter)
         self._query = query
         self._type_filter = types
         self._refilter(from_scratch=not narrower)
 
+    def filter_step(self) -> bool:
+        """Run one slice of the filter under way; True when there is none left."""
+        if self._pass is None:
+            return True
+        done = self._pass.run()
+        self._show_pass()
+        return done
+
+    def _finish_filter(self) -> None:
+        if self._pass is not None:
+            self._pass.finish()
+            self._show_pass()
+
     def set_restriction(self, sids: Iterable[str] | None) -> None:
         """Show only the bindings whose SID is in `sids` (None lifts the restriction)."""
+        self._finish_filter()
         self._restriction = None if sids is None else frozenset(sids)
+        self._allowed = None
         self._refilter(from_scratch=True)
+
+    def _restriction_rows(self) -> set[int] | None:
+        if self._restriction is None:
+            return None
+        if self._allowed is None:
+            found = (self._store.row_of(sid) for sid in self._restriction)
+            self._allowed = {row for row in found if row is not None}
+        return self._allowed
 
     def set_sort(self, sort: Sort) -> None:
         if sort == self._sort:
             return
         same_column = sort.column == self._sort.column
+        self._finish_filter()
         self._sort = sort
         self._results.clear()
         if same_column:  # only the direction changed: the view reads backwards
             return
-        if sort.column is None:
-            self._keys = []
-        else:
-            key_of = SORT_KEYS[sort.column]
-            self._keys = [key_of(b) for b in self._rows]
+        self._keys = []  # the old keys go before the new ones are made
+        if sort.column is not None:
+            key_of = _row_keys(self._store, sort.column)
+            self._keys = _key_column(sort.column, map(key_of, range(len(self._store))))
         self._rebuild_base()
         self._refilter(from_scratch=True)
 
     def _rebuild_base(self) -> None:
         alive = self._alive
-        rows = [i for i in range(len(self._rows)) if alive[i]]
+        rows = [i for i in range(len(alive)) if alive[i]]
         if self._sort.column is not None:
             rows.sort(key=self._keys.__getitem__)
         self._base = rows
 
     def _refilter(self, *, from_scratch: bool) -> None:
-        candidates = self._base if from_scratch else self._view
+        if from_scratch:
+            candidates: list[int] = self._base
+        elif self._pass is not None:  # narrowing a pass under way: what it has not ruled out
+            candidates = self._in_display_order(self._pass.untested())
+        else:
+            candidates = self._view
+        self._pass = None
         if self._query.is_empty and self._type_filter.is_empty and self._restriction is None:
             self._view = list(candidates)
             return
@@ -326,7 +412,34 @@ class BindingRows:
             self._view = list(kept)  # a copy: appends extend the view in place
             return
         wider = self._cached_superset() if from_scratch else None
-        self._view = self._select(wider) if wider is not None else self._filtered(candidates)
+        if wider is not None:
+            candidates = wider
+        self._pass = FilterPass(
+            self._store,
+            self._in_display_order(candidates),
+            self._query,
+            self._type_filter,
+            self._restriction_rows(),
+        )
+        self._pass.run(first=True)
+        self._show_pass()
+        if self._pass is not None and len(candidates) <= _SYNC_ROWS:
+            self._finish_filter()
+
+    def _in_display_order(self, rows: list[int]) -> list[int]:
+        """Ascending view order <-> display order (a descending sort reads backwards)."""
+        return rows[::-1] if self._sort.descending else rows
+
+    def _show_pass(self) -> None:
+        """The view is what the pass has matched; once done, it is remembered."""
+        current = self._pass
+        if current is None:
+            return
+        self._view = self._in_display_order(current.matched)
+        if not current.done:
+            return
+        self._pass = None
+        key: _ResultKey = (self._query, self._type_filter, self._restriction)
         self._results[key] = list(self._view)
         if len(self._results) > RESULTS_KEPT:
             self._results.popitem(last=False)
@@ -346,32 +459,20 @@ class BindingRows:
                 best = view
         return None if best is None else list(best)
 
-    def _filtered(self, candidates: list[int]) -> list[int]:
-        if self._sort.column is None or len(candidates) < 2048:
-            return self._select(candidates)
-        # Sorted order visits haystacks at random (slow on big lists): test every row in
-        # memory order first, then walk the sorted candidates keeping the matches.
-        matched = self._select([i for i in range(len(self._rows)) if self._alive[i]])
-        mask = bytearray(len(self._rows))
-        for i in matched:
-            mask[i] = 1
-        return [i for i in candidates if mask[i]]
-
     def _select(self, candidates: list[int]) -> list[int]:
-        if self._restriction is not None:
-            allowed, rows = self._restriction, self._rows
-            candidates = [i for i in candidates if rows[i].sid in allowed]
-        if not self._type_filter.is_empty:
-            selected = self._type_filter.selected
-            types = self._types
-            candidates = [i for i in candidates if types[i] in selected]
-        return self._query.select(candidates, self._haystacks)
+        """The candidates the filter shows, tested where they are (a page's new rows)."""
+        if self._query.is_empty and self._type_filter.is_empty and self._restriction is None:
+            return candidates
+        check = FilterPass(
+            self._store, candidates, self._query, self._type_filter, self._restriction_rows()
+        )
+        return check.finish()
 
     # ---- marks ----------------------------------------------------------------------------
 
     def toggle_mark(self, sid: str) -> bool:
         """Mark or unmark a binding; returns whether it is marked now."""
-        if sid not in self._by_sid:
+        if sid not in self:
             return False
         if sid in self.marks:
             self.marks.discard(sid)
@@ -381,13 +482,20 @@ class BindingRows:
 
     def marked_bindings(self) -> list[Binding]:
         """Marked bindings in load order."""
-        rows = sorted(self._by_sid[s] for s in self.marks if s in self._by_sid)
-        return [self._rows[i] for i in rows]
+        found = (self._row_of(s) for s in self.marks)
+        return [self._store.binding(i) for i in sorted(r for r in found if r is not None)]
 
     def hidden_count(self, sids: Iterable[str]) -> int:
         """How many of `sids` the current filter hides (absent ones count as hidden)."""
         wanted = list(sids)
         if not wanted:
             return 0
-        shown = set(self._view)
-        return sum(1 for s in wanted if self._by_sid.get(s) not in shown)
+        shown = bytearray(len(self._store))
+        for row in self._view:
+            shown[row] = 1
+        hidden = 0
+        for sid in wanted:
+            found = self._row_of(sid)
+            if found is None or not shown[found]:
+                hidden += 1
+        return hidden

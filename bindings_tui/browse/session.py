@@ -11,6 +11,7 @@ and reports back through these methods.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ class DiagnosisRequest:
     """Diagnose `bindings` (the scope's rows); `report` set: again, without the network."""
 
     generation: int
-    bindings: list[Binding]
+    bindings: Sequence[Binding]
     scope: Scope
     report: DiagnosisReport | None = None
 
@@ -119,6 +120,7 @@ class BrowseSession:
         self._diagnosis_generation = 0
         self.watching: WatchState | None = None  # `w`: re-listed every few seconds
         self._observers: list[Observer] = []
+        self._filter_turn: asyncio.Handle | None = None  # the next slice of a long filter
 
     # ---- observing ----------------------------------------------------------------------
 
@@ -305,7 +307,7 @@ class BrowseSession:
         return None
 
     def _request_diagnosis(
-        self, bindings: list[Binding], scope: Scope, report: DiagnosisReport | None = None
+        self, bindings: Sequence[Binding], scope: Scope, report: DiagnosisReport | None = None
     ) -> DiagnosisRequest:
         self._diagnosis_generation += 1
         if report is None:
@@ -365,6 +367,7 @@ class BrowseSession:
         sids = None if report is None else chosen_sids(report.findings, self.finding_choice)
         for rows in self.row_sets():
             rows.set_restriction(sids)
+        self._continue_filtering()
 
     # ---- the view: filter, sort, marks ---------------------------------------------------
 
@@ -372,6 +375,32 @@ class BrowseSession:
         for rows in self.row_sets():
             rows.set_filter(query, types)
         self._changed(Change.ROWS | Change.FILTER | Change.STATUS)
+        self._continue_filtering()
+
+    def _continue_filtering(self) -> None:
+        """A filter over many rows showed its first screenful; the rest is found one slice
+        per turn of the event loop (the screen stays live; a newer filter replaces the
+        pass). Without a running loop (a script, a test) it is finished here."""
+        if self._filter_turn is not None or not any(r.filtering for r in self.row_sets()):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            while any(r.filtering for r in self.row_sets()):
+                self._filter_slice()
+            return
+        self._filter_turn = loop.call_soon(self._next_filter_slice)
+
+    def _next_filter_slice(self) -> None:
+        self._filter_turn = None
+        self._filter_slice()
+        self._continue_filtering()
+
+    def _filter_slice(self) -> None:
+        for rows in self.row_sets():
+            if rows.filtering:
+                rows.filter_step()
+        self._changed(Change.ROWS | Change.STATUS)
 
     def toggle_type(self, number: int) -> TypeFilter | None:
         """Binding type `number` (1-based) in or out of the filter; None: no such type."""
@@ -384,6 +413,7 @@ class BrowseSession:
         for rows in self.row_sets():
             rows.set_sort(sort)
         self._changed(Change.ROWS)
+        self._continue_filtering()
 
     def cycle_sort(self) -> Column | None:
         index = SORT_CYCLE.index(self.active_rows.sort.column)

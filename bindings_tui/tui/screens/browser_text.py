@@ -101,7 +101,10 @@ def status_right(session: BrowseSession) -> Text:
         right.append(inert_str(hint) + "  ", style="yellow")
     if rows.marks:
         right.append(f"{len(rows.marks)} marked  ", style="bold")
-    right.append(f"{rows.shown_count:,} of {rows.loaded_count:,}", style="bold")
+    if rows.filtering:  # a filter over many rows, still under way
+        right.append(f"filtering… {rows.shown_count:,} so far of {rows.loaded_count:,}")
+    else:
+        right.append(f"{rows.shown_count:,} of {rows.loaded_count:,}", style="bold")
     return right
 
 

@@ -1,0 +1,226 @@
+"""The compact binding store and the sliced filter: a row read back is the binding that
+was appended (fields and JSON), and a filter run in slices, interleaved with pages,
+deletes, sorts and newer filters, ends where a one-shot brute force does."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bindings_tui import filter_pass, rows
+from bindings_tui.binding_store import BindingStore
+from bindings_tui.browse import BrowseSession, Change
+from bindings_tui.filtering import TypeFilter, haystack, parse_query
+from bindings_tui.models import ApiFlavor, Binding
+from bindings_tui.rows import SORT_KEYS, BindingRows, Column, Origin, Sort
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+texts = st.text(max_size=12) | st.sampled_from(["alice", "Bob", "usr_3f", "x\x1by", "田中", ""])
+dates = st.none() | st.sampled_from(
+    [
+        "2026-02-27T01:29:07Z",
+        "2026-02-27T01:29:07.123456Z",
+        "2026-02-27T01:29:07+05:00",
+        "2026-02-27T01:29:07+00:00",
+        "2026-02-27",
+        "yesterday",
+    ]
+)
+others = st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=4)
+
+
+@st.composite
+def raw_bindings(draw: st.DrawFn, n: int) -> dict[str, Any]:
+    digits = f"{n:032x}"
+    raw: dict[str, Any] = {"sid": "BS" + (digits.upper() if draw(st.booleans()) else digits)}
+    for key, values in (
+        ("identity", st.none() | texts | st.integers(0, 3)),
+        ("endpoint", st.none() | texts),
+        ("binding_type", st.sampled_from([None, "apn", "fcm", "GCM", "twilsock", 5])),
+        ("message_types", st.none() | st.lists(st.sampled_from(["new_message", "x"]), max_size=2)),
+        ("credential_sid", st.none() | st.sampled_from(["CR" + "1" * 32, "CR" + "2" * 32])),
+        ("date_created", dates),
+        ("date_updated", dates),
+        ("url", st.none() | st.just("https://h/v1/Bindings/" + raw["sid"])),
+        ("extra", others | st.dictionaries(st.text(max_size=2), others, max_size=2)),
+    ):
+        if draw(st.booleans()):
+            raw[key] = draw(values)
+    return raw
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 2**20), min_size=1, max_size=30, unique=True), st.data())
+def test_a_row_reads_back_as_the_binding_appended(numbers: list[int], data: st.DataObject) -> None:
+    bindings = [Binding.from_json(data.draw(raw_bindings(n))) for n in numbers]
+    store = BindingStore()
+    store.append(bindings[: len(bindings) // 2])
+    store.append(bindings[len(bindings) // 2 :])
+    for row, binding in enumerate(bindings):
+        rebuilt = store.binding(row)
+        assert rebuilt == binding
+        assert rebuilt.raw == binding.raw
+        assert repr(rebuilt.raw) == repr(binding.raw)  # 1 stays 1, True stays True
+        assert store.hay(row) == haystack(binding)
+        assert store.row_of(binding.sid) == row
+    for binding in bindings:
+        if binding.identity is not None:
+            found = store.rows_of_identity(binding.identity)
+            assert found == [i for i, b in enumerate(bindings) if b.identity == binding.identity]
+
+
+def test_dates_with_an_offset_keep_it() -> None:
+    offset = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=5)))
+    binding = Binding.from_json({"sid": "BS" + "a" * 32, "date_updated": offset.isoformat()})
+    store = BindingStore()
+    store.append([binding])
+    assert store.binding(0).date_updated == offset
+    assert store.binding(0).date_updated.utcoffset() == timedelta(hours=5)  # type: ignore[union-attr]
+
+
+def make(n: int, identity: str | None = None, kind: str = "apn") -> Binding:
+    return Binding.from_json(
+        {
+            "sid": f"BS{n:032x}",
+            "identity": identity if identity is not None else f"user{n % 7}",
+            "binding_type": kind if n % 3 else "fcm",
+            "endpoint": f"Endpoint-{n}",
+            "message_types": ["new_message"],
+            "date_updated": f"2026-10-{1 + n % 28:02d}T00:00:00Z",
+        }
+    )
+
+
+def expected(
+    bindings: list[Binding], removed: set[str], text: str, types: TypeFilter, sort: Sort
+) -> list[str]:
+    query = parse_query(text)
+    kept = [
+        (i, b)
+        for i, b in enumerate(bindings)
+        if b.sid not in removed and query.matches(haystack(b)) and types.matches(b.binding_type)
+    ]
+    if sort.column is not None:
+        key = SORT_KEYS[sort.column]
+        kept.sort(key=lambda pair: (key(pair[1]), pair[0]))
+    sids = [b.sid for _, b in kept]
+    return sids[::-1] if sort.descending else sids
+
+
+@pytest.fixture
+def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices of a few rows, so small lists take the sliced path a million rows take."""
+    monkeypatch.setattr(rows, "_SYNC_ROWS", 3)
+    monkeypatch.setattr(filter_pass, "FIRST_MATCHES", 2)
+    monkeypatch.setattr(filter_pass, "HEAD_ROWS", 3)
+    monkeypatch.setattr(filter_pass, "SLICE_ROWS", 4)
+    monkeypatch.setattr(filter_pass, "TEST_ROWS", 3)
+    monkeypatch.setattr(filter_pass, "WALK_ROWS", 5)
+
+
+FILTERS = [
+    "",
+    "user1",
+    "user",
+    "u",
+    "!user3",
+    "^user[12]$",
+    "!^user[12]$",
+    "s.r1",
+    "3",
+    "endpoint-1",
+    "bad[",
+]
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("page"), st.integers(0, 30)),
+        st.tuples(st.just("filter"), st.sampled_from(FILTERS)),
+        st.tuples(st.just("types"), st.sampled_from([(), ("apn",), ("fcm",)])),
+        st.tuples(st.just("sort"), st.sampled_from([None, *Column]), st.booleans()),
+        st.tuples(st.just("remove"), st.integers(0, 500)),
+        st.tuples(st.just("step"), st.integers(1, 4)),
+    ),
+    max_size=30,
+)  # fmt: skip
+
+
+@pytest.mark.usefixtures("tiny_slices")
+@given(operations)
+@settings(max_examples=300, deadline=None)
+def test_a_sliced_filter_ends_as_a_one_shot_filter(ops: list[tuple[Any, ...]]) -> None:
+    store = BindingRows()
+    bindings: list[Binding] = []
+    removed: set[str] = set()
+    text, types, sort = "", TypeFilter(), Sort()
+    for op in ops:
+        if op[0] == "page":
+            page = [make(len(bindings) + k) for k in range(op[1])]
+            bindings += page
+            store.append(page)
+        elif op[0] == "filter":
+            text = op[1]
+            store.set_filter(parse_query(text), types)
+        elif op[0] == "types":
+            types = TypeFilter(frozenset(op[1]))
+            store.set_filter(parse_query(text), types)
+        elif op[0] == "sort":
+            sort = Sort(op[1], op[2])
+            store.set_sort(sort)
+        elif op[0] == "remove" and bindings:
+            sid = bindings[op[1] % len(bindings)].sid
+            removed.add(sid)
+            store.remove(sid)
+        elif op[0] == "step":
+            for _ in range(op[1]):
+                store.filter_step()
+        want = expected(bindings, removed, text, types, sort)
+        shown = [b.sid for b in store.in_view()]
+        if store.filtering:  # so far: some of the matches, in display order
+            assert set(shown) <= set(want)
+            assert shown == [s for s in want if s in set(shown)]
+        else:
+            assert shown == want
+    while store.filtering:
+        store.filter_step()
+    assert [b.sid for b in store.in_view()] == expected(bindings, removed, text, types, sort)
+
+
+@pytest.mark.usefixtures("tiny_slices")
+async def test_the_session_finishes_a_long_filter_between_turns_of_the_loop() -> None:
+    session = BrowseSession(Origin(ApiFlavor.CONVERSATIONS, "IS" + "0" * 32))
+    ticket = session.start_load()
+    page = [make(n) for n in range(40)]
+    session.pages_arrived(ticket, page, 1, True)
+    changes: list[Change] = []
+    session.subscribe(changes.append)
+    session.set_filter(parse_query("user1"), TypeFilter())
+    assert session.rows.filtering  # only the first screenful so far
+    assert session.rows.shown_count < 6
+    for _ in range(50):
+        if not session.rows.filtering:
+            break
+        await asyncio.sleep(0)
+    assert not session.rows.filtering
+    assert [b.sid for b in session.rows.in_view()] == [b.sid for b in page if b.identity == "user1"]
+    assert sum(1 for c in changes if Change.ROWS in c) > 1  # the screen heard of each slice
+    # A newer filter replaces the pass under way.
+    session.set_filter(parse_query("user"), TypeFilter())
+    session.set_filter(parse_query("user2"), TypeFilter())
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert [b.sid for b in session.rows.in_view()] == [b.sid for b in page if b.identity == "user2"]
+
+
+def test_without_an_event_loop_the_session_filters_at_once(tiny_slices: None) -> None:
+    session = BrowseSession(Origin(ApiFlavor.CONVERSATIONS, "IS" + "0" * 32))
+    ticket = session.start_load()
+    session.pages_arrived(ticket, [make(n) for n in range(40)], 1, True)
+    session.set_filter(parse_query("user1"), TypeFilter())
+    assert not session.rows.filtering
+    assert session.rows.shown_count == 6
