@@ -300,7 +300,8 @@ class TwilioClient:
             )
         path = path_only(target)
         error = parse_error_body(response.status, response.body, method, path)
-        if isinstance(error, AuthError):
+        if isinstance(error, AuthError) and response.status == 401:
+            # 401: these credentials are wrong (a 403 is about one resource, not them).
             error.with_hint(auth_hint(self.credentials.source))
         elif isinstance(error, NotFoundError) and (service := _listed_service(path)):
             # A service's Bindings list is never 404 while the service exists: say which
