@@ -45,7 +45,11 @@ from tests.hostile.twilio import (
     page_url,
 )
 
-LIST = ("list", "--service", SERVICE, "--retries", "0", "--timeout", "2")
+# `--server-order`: one stream, so a scenario's requests can be counted page by page. The
+# default (one stream per binding type) goes through the same client boundary; the last
+# test of section 8 attacks it too.
+LIST = ("list", "--service", SERVICE, "--retries", "0", "--timeout", "2", "--server-order")
+SPLIT_LIST = LIST[:-1]
 
 
 def jsonl_sids(out: str) -> list[str]:
@@ -154,6 +158,18 @@ def test_next_page_url_off_the_resource_is_refused(
     # What was loaded is kept: page 1's records were written before the error.
     assert jsonl_sids(result.out) == [binding(i)["sid"] for i in (1, 2, 3)]
     only_first_page_was_requested(hostile)
+
+
+@pytest.mark.parametrize("case", ["other-service", "services", "scheme-relative", "nul-raw"])
+def test_next_page_url_off_the_resource_is_refused_on_every_type_stream(
+    hostile: HostileServer, cli: Cli, case: str
+) -> None:
+    hostile.serve(next_page_to(hostile, bad_next_urls(hostile.base_url, hostile.port)[case]))
+    result = cli(*SPLIT_LIST, "-o", "jsonl")
+    assert_failed(result)
+    assert "next_page_url" in result.err
+    # Each type's stream asked for its first page only; none followed the hostile URL.
+    assert {r.path for r in hostile.requests} == {bindings_path()}
 
 
 def test_same_path_with_another_page_token_is_followed(hostile: HostileServer, cli: Cli) -> None:
