@@ -3,18 +3,16 @@ silently, written atomically with mode 0600; the selection respects filter, sort
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import os
 import stat
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_process import run_cli
 
 from bindings_tui.client import TwilioClient
 from bindings_tui.errors import InputError
@@ -30,16 +28,12 @@ from bindings_tui.export import (
     write_export,
 )
 from bindings_tui.fake_twilio import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     FakeConfig,
     serve_in_background,
 )
 from bindings_tui.filtering import TypeFilter, parse_query
 from bindings_tui.models import Binding
 from bindings_tui.rows import BindingRows, Column, Sort
-
-HANG_GUARD_S = 120
 
 
 def _binding(i: int, identity: str, binding_type: str = "apn", **extra: Any) -> Binding:
@@ -57,27 +51,9 @@ def _binding(i: int, identity: str, binding_type: str = "apn", **extra: Any) -> 
 
 
 async def _cli(base_url: str, *args: str) -> str:
-    env = {
-        **os.environ,
-        "TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN,
-        "PYTHONIOENCODING": "utf-8",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bindings_tui",
-        "--base-url",
-        base_url,
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), HANG_GUARD_S)
-    assert proc.returncode == 0, err.decode()
-    return out.decode()
+    result = await run_cli(base_url, *args)
+    assert result.code == 0, result.err
+    return result.out
 
 
 async def test_the_file_is_what_list_prints_for_every_format(tmp_path: Path) -> None:

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import pytest
-from core.cli_kit import RAW_CONTROL
+from cli_process import Result
+from cli_process import run_cli as run_base
 
 from bindings_tui.cli.entry import build_parser
 from bindings_tui.cli.find import apis_of
 from bindings_tui.fake_twilio import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     FakeConfig,
     FakeTwilio,
     serve_in_background,
@@ -27,47 +22,10 @@ from bindings_tui.models import ApiFlavor
 
 LIAM = "liam.johnson@example.com"
 OLIVIA = "olivia.chen@example.com"
-HANG_GUARD_S = 120
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 async def run_cli(base_url: str, *args: str) -> Result:
-    env = {
-        **os.environ,
-        "TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN,
-        "PYTHONIOENCODING": "utf-8",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bindings_tui",
-        "--base-url",
-        base_url,
-        "--retries",
-        "1",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), HANG_GUARD_S)
-    except TimeoutError:
-        proc.kill()
-        raise AssertionError(f"bindings-tui {' '.join(args)} hung") from None
-    result = Result(proc.returncode or 0, out.decode(), err.decode())
-    assert DEMO_AUTH_TOKEN not in result.out + result.err
-    assert "Traceback" not in result.err, result.err
-    assert not RAW_CONTROL.search(result.err), result.err
-    return result
+    return await run_base(base_url, "--retries", "1", *args)
 
 
 @pytest.fixture

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bindings_tui.fake_twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, FakeTwilio
+from cli_process import Result, run_bindings_tui
 
-HANG_GUARD_S = 120
+from bindings_tui.fake_twilio import FakeTwilio
+
 PLUGIN = Path(__file__).resolve().parents[1] / "credentials" / "keyring_plugin"
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 def data_dir() -> Path:
@@ -42,28 +33,9 @@ async def run_cli(
     *args: str, env_extra: dict[str, str] | None = None, with_env_credentials: bool = True
 ) -> Result:
     """`python -m bindings_tui ARGS`, env from this process (the test's isolated dirs)."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env_extra or {})}
-    if with_env_credentials:
-        env.update(TWILIO_ACCOUNT_SID=DEMO_ACCOUNT_SID, TWILIO_AUTH_TOKEN=DEMO_AUTH_TOKEN)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bindings_tui",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        stdin=asyncio.subprocess.DEVNULL,
-        env=env,
+    return await run_bindings_tui(
+        *args, env_extra=env_extra, with_env_credentials=with_env_credentials
     )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), HANG_GUARD_S)
-    except TimeoutError:
-        proc.kill()
-        raise AssertionError(f"bindings-tui {' '.join(args)} hung") from None
-    result = Result(proc.returncode or 0, out.decode(), err.decode())
-    assert DEMO_AUTH_TOKEN not in result.out + result.err
-    assert "Traceback" not in result.err, result.err
-    return result
 
 
 def busy_service(fake: FakeTwilio) -> str:

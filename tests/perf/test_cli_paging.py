@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 
 import pytest
+from cli_process import Result, run_cli
 
 from bindings_tui.fake_twilio import (
     DEMO_ACCOUNT_SID,
@@ -20,7 +21,6 @@ from bindings_tui.fake_twilio import (
     serve_in_background,
 )
 from bindings_tui.models import ApiFlavor
-from tests.reliability.test_cli_socket import Result, run_cli
 
 BINDINGS = 2600  # apn (the biggest type) spans more than one page of 1000
 HANG_GUARD_S = 60

@@ -9,65 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from cli_process import run_cli
 
 from bindings_tui.fake_twilio import (
-    DEMO_ACCOUNT_SID,
-    DEMO_AUTH_TOKEN,
     FakeConfig,
     FakeTwilio,
     serve_in_background,
 )
 from bindings_tui.models import ApiFlavor
-
-HANG_GUARD_S = 120
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def sids(self) -> list[str]:
-        return [json.loads(line)["sid"] for line in self.out.splitlines() if line.strip()]
-
-
-async def run_cli(base_url: str, *args: str) -> Result:
-    env = {
-        **os.environ,
-        "TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN,
-        "PYTHONIOENCODING": "utf-8",
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bindings_tui",
-        "--base-url",
-        base_url,
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), HANG_GUARD_S)
-    except TimeoutError:
-        proc.kill()
-        raise AssertionError(f"bindings-tui {' '.join(args)} hung") from None
-    result = Result(proc.returncode or 0, out.decode(), err.decode())
-    # Secret hygiene: the token never reaches the user's screen or a pipe.
-    assert DEMO_AUTH_TOKEN not in result.out + result.err
-    assert "Traceback" not in result.err, result.err
-    return result
 
 
 @pytest.fixture
