@@ -24,7 +24,7 @@ from bindings_tui.browse.findings_choice import kinds_in
 from bindings_tui.copy_commands import curl_command, twilio_cli_command
 from bindings_tui.errors import AuthError
 from bindings_tui.export import ExportFormat, default_file_name, selection_of
-from bindings_tui.filtering import TypeFilter, parse_query
+from bindings_tui.filtering import parse_query
 from bindings_tui.gc_policy import release_loaded, settle_loaded
 from bindings_tui.models import Binding
 from bindings_tui.rows import Column, Origin, Sort
@@ -256,9 +256,8 @@ class BrowserScreen(Screen[None]):
         filter_input = self.query_one("#filter", Input)
         browse = self.browse
         if filter_input.value or not browse.rows.type_filter.is_empty or browse.finding_choice:
+            browse.clear_filters()  # first: emptying the box then changes nothing more
             filter_input.value = ""
-            browse.set_finding_choice(None)
-            browse.set_filter(parse_query(""), TypeFilter())
         elif browse.active_rows.marks:
             browse.clear_marks()
         elif browse.identities:

@@ -45,6 +45,9 @@ class BrowserView:
         table = screen.query_one(BindingsTable)
         if change & Change.NEW_VIEW:
             table.show_rows(browse.active_rows)
+        elif change & Change.TO_FIRST_MATCH:  # a new filter: its first match, scrolled to
+            first = browse.active_rows.binding_at(0)
+            table.show_rows(browse.active_rows, None if first is None else first.sid)
         elif change & Change.ROWS:
             table.show_rows(browse.active_rows, table.cursor_sid)
         elif change & Change.MARKS:
