@@ -3,9 +3,27 @@ picker, a delete from the user view, empty states, the picker's keys, the copy n
 
 from __future__ import annotations
 
-from tui.scenarios import SIZE, build, type_text, wait_loaded
+import asyncio
 
+import httpx
+from tui.scenarios import (
+    SIZE,
+    browser,
+    build,
+    identity_with_several,
+    is_browser,
+    type_text,
+    wait_for,
+    wait_loaded,
+)
+from tui.test_behaviour import fake_sids
+
+from bindings_tui.models import ApiFlavor
+from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.screens.service_picker import ServicePickerScreen
+from bindings_tui.tui.screens.user import UserScreen
 from bindings_tui.tui.widgets.bindings_table import BindingsTable
+from bindings_tui.tui.widgets.detail_pane import DetailPane
 
 
 async def test_a_new_filter_puts_the_cursor_on_its_first_match_in_view() -> None:
@@ -29,3 +47,84 @@ async def test_a_new_filter_puts_the_cursor_on_its_first_match_in_view() -> None
         await pilot.pause()
         assert table.cursor == 0
         assert table.current is not None and table.current.binding_type == "fcm"
+
+
+class ServicesGate(httpx.AsyncBaseTransport):
+    """Holds every services list (GET .../Services) until `release` is set."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.release = asyncio.Event()
+        self.waiting = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/Services"):
+            self.waiting += 1
+            await self.release.wait()
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_keys_typed_while_the_picker_loads_apply_in_order() -> None:
+    gates: list[ServicesGate] = []
+
+    def wrap(inner: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+        gates.append(ServicesGate(inner))
+        return gates[-1]
+
+    built = build(wrap=wrap)
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        await pilot.press("s", "down", "enter")  # before the services arrive
+        await wait_for(pilot, lambda: any(g.waiting for g in gates), "the services request")
+        assert isinstance(pilot.app.screen, ServicePickerScreen)
+        for gate in gates:
+            gate.release.set()
+        await wait_for(
+            pilot,
+            lambda: is_browser(pilot.app.screen) and pilot.app.screen is not screen,
+            "the chosen service",
+        )
+        services = await pilot.app.client_for(ApiFlavor.CONVERSATIONS).list_services()
+        opened = browser(pilot).browse.origin
+        assert opened.service_sid == services[1].sid  # the second, as typed
+
+
+async def test_a_delete_chosen_in_the_user_view_returns_to_it_updated() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        identity = identity_with_several(built)
+        await pilot.press("slash")
+        await type_text(pilot, identity)
+        await pilot.press("enter", "u")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
+        user = pilot.app.screen
+        assert isinstance(user, UserScreen)
+        devices = len(user.bindings)
+        await pilot.press("end")  # the last device
+        request = user.request_at_cursor()
+        assert request is not None and len(request.bindings) == 1
+        target = request.bindings[0].sid
+        # Cancel: the dialog shows over the browser, whose detail pane names the target.
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "the dialog")
+        assert target in str(screen.query_one(DetailPane).border_title)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "back to the user")
+        again = pilot.app.screen
+        assert isinstance(again, UserScreen) and len(again.bindings) == devices
+        chosen = again.request_at_cursor()
+        assert chosen is not None and chosen.bindings[0].sid == target  # same device
+        # Confirm: back in the user view, which loses the device once it is deleted.
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "the dialog")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "back to the user")
+        await wait_for(pilot, lambda: target not in fake_sids(built), "the delete")
+        third = pilot.app.screen
+        assert isinstance(third, UserScreen)
+        await wait_for(pilot, lambda: len(third.bindings) == devices - 1, "the updated view")
+        assert target not in {b.sid for b in third.bindings}

@@ -8,6 +8,7 @@ in `browser_text`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on
@@ -475,11 +476,24 @@ class BrowserScreen(Screen[None]):
         if binding is None or not binding.identity:
             self.notify("No identity under the cursor", severity="warning")
             return
-        screen = self.view.user_screen(binding.identity)
+        self._open_user(binding.identity)
+
+    def _open_user(self, identity: str, start_at: str | None = None) -> None:
+        """The user view; a delete chosen there is confirmed over this screen (its detail
+        pane showing what goes), then the user view comes back, updated."""
+        screen = self.view.user_screen(identity, start_at)
 
         def chosen(request: DeleteRequest | None) -> None:
-            if request is not None and request.bindings:
-                self._confirm_delete(request.bindings, reason=request.reason)
+            self.view.user_open = None
+            if request is None or not request.bindings:
+                self.view.show_detail(self.table.current)
+                return
+            self.view.show_detail(request.bindings[0])
+            self._confirm_delete(
+                request.bindings,
+                reason=request.reason,
+                after=lambda: self._open_user(identity, screen.chosen_key),
+            )
 
         self.app.push_screen(screen, guarded_callback(self, chosen))
 
@@ -497,7 +511,9 @@ class BrowserScreen(Screen[None]):
             return
         self._confirm_delete([current], reason="")
 
-    def _confirm_delete(self, targets: list[Binding], *, reason: str) -> None:
+    def _confirm_delete(
+        self, targets: list[Binding], *, reason: str, after: Callable[[], None] | None = None
+    ) -> None:
         """The one confirmation every delete goes through (focus starts on Cancel)."""
         refusal = self.bt_app.read_only_refusal()
         if refusal is not None:  # no path to a delete under read-only, said in one line
@@ -517,6 +533,8 @@ class BrowserScreen(Screen[None]):
             if ok:
                 self.browse.begin_delete(targets)
                 self.work.delete(origin, targets, reason=reason)
+            if after is not None:  # confirmed or not: back where the delete was chosen
+                after()
 
         self.app.push_screen(ConfirmModal(title, body), guarded_callback(self, confirmed))
 

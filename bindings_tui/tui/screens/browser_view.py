@@ -36,6 +36,7 @@ class BrowserView:
         self.raw = False  # the detail pane shows the binding's JSON
         self.ready = False  # the screen's widgets are there (set in its on_mount)
         self._detail_pending = False
+        self.user_open: UserScreen | None = None  # `u`'s screen, while it is open
 
     def render(self, change: Change) -> None:
         """Show what changed in the session."""
@@ -80,6 +81,8 @@ class BrowserView:
             screen.query_one("#status-right", Line).show_text(browser_text.status_right(browse))
         if change & Change.DETAIL:
             self.show_detail(table.current)
+        if change & (Change.ROWS | Change.NEW_VIEW | Change.MARKS | Change.FINDINGS):
+            self._follow_user_screen()
 
     def show_detail(self, binding: Binding | None) -> None:
         """The detail pane: the binding, the identity's other devices, its findings."""
@@ -107,18 +110,41 @@ class BrowserView:
         if self.screen.is_attached:
             self.show_detail(self.screen.query_one(BindingsTable).current)
 
-    def user_screen(self, identity: str) -> UserScreen:
-        """`u`: every device of `identity` this session knows, with their findings."""
+    def user_screen(self, identity: str, start_at: str | None = None) -> UserScreen:
+        """`u`: every device of `identity` this session knows, with their findings (the
+        ones being deleted left out). It follows the session while it is open."""
         browse = self.browse
-        return UserScreen(
+        self.user_open = UserScreen(
             identity,
-            browse.devices_of(identity),
+            self._user_devices(identity),
             browse.findings_index,
             browse.report,
             self.screen.bt_app.ctx.clock(),
             service_label=browse.service_name or browse.origin.service_sid,
-            diagnosis_note=browse.diagnosis_status if browse.report is not None else None,
+            diagnosis_note=self._diagnosis_note(),
             read_only=self.screen.bt_app.read_only_refusal(),
+            start_at=start_at,
+        )
+        return self.user_open
+
+    def _user_devices(self, identity: str) -> list[Binding]:
+        pending = self.browse.active_rows.pending
+        return [b for b in self.browse.devices_of(identity) if b.sid not in pending]
+
+    def _diagnosis_note(self) -> str | None:
+        return self.browse.diagnosis_status if self.browse.report is not None else None
+
+    def _follow_user_screen(self) -> None:
+        """The user view opened from here shows the session's rows as they are now."""
+        user = self.user_open
+        if user is None or not user.is_attached:
+            return
+        browse = self.browse
+        user.show_devices(
+            self._user_devices(user.identity),
+            browse.findings_index,
+            browse.report,
+            self._diagnosis_note(),
         )
 
     def copy(self, value: str, done: str, timeout: float = 3) -> None:
