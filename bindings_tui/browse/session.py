@@ -361,7 +361,8 @@ class BrowseSession:
             shown = clip(make_visible(problems[0]), 80)
             self.diagnosis_status = f"{len(problems)} read(s) failed: {shown}"
         elif scope is Scope.IDENTITY:
-            self.diagnosis_status = "this identity only; the whole list is still loading"
+            who = "this identity" if len(self.identities) < 2 else "these identities"
+            self.diagnosis_status = f"{who} only; the whole list is still loading"
         else:
             self.diagnosis_status = None
         change = Change.FINDINGS | Change.DETAIL

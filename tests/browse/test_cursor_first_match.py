@@ -4,11 +4,11 @@ it only in a later slice. Clearing the filters, a sort or a page keeps the curso
 
 from __future__ import annotations
 
-from bindings_tui.browse import Change
+from bindings_tui.browse import BrowseSession, Change
 from bindings_tui.filter_pass import HEAD_ROWS
 from bindings_tui.filtering import TypeFilter, parse_query
 from bindings_tui.rows import Column, Sort
-from browse.test_session import Recorder, loaded_session, make
+from browse.test_session import ORIGIN, Recorder, loaded_session, make
 
 
 def test_a_new_filter_sends_the_cursor_to_its_first_match() -> None:
@@ -57,3 +57,16 @@ def test_clearing_sorting_and_pages_keep_the_cursors_row() -> None:
     assert Change.ROWS in change and Change.TO_FIRST_MATCH not in change
     assert session.active_rows.shown_count == 31
     assert session.finding_choice is None and session.rows.restriction is None
+
+
+def test_two_identities_are_these_identities_in_the_findings_line() -> None:
+    from bindings_tui.browse import Scope
+    from browse.test_session import report_for
+
+    session = BrowseSession(ORIGIN)
+    session.start_load()
+    ticket = session.start_identity_query(("alice", "bob"))
+    request = session.pages_arrived(ticket, [make(1, "alice"), make(2, "bob")], 1, True)
+    assert request is not None and request.scope is Scope.IDENTITY
+    session.diagnosis_ready(request.generation, report_for(list(request.bindings)), Scope.IDENTITY)
+    assert session.diagnosis_status == "these identities only; the whole list is still loading"

@@ -4,8 +4,18 @@ picker, a delete from the user view, empty states, the picker's keys, the copy n
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
+
+from bindings_tui.models import ApiFlavor
+from bindings_tui.tui.key_list import help_rows
+from bindings_tui.tui.screens.confirm import ConfirmModal
+from bindings_tui.tui.screens.help import help_text
+from bindings_tui.tui.screens.service_picker import ServicePickerScreen
+from bindings_tui.tui.screens.user import UserScreen
+from bindings_tui.tui.widgets.bindings_table import BindingsTable
+from bindings_tui.tui.widgets.detail_pane import DetailPane
 from tui.scenarios import (
     SIZE,
     browser,
@@ -17,13 +27,6 @@ from tui.scenarios import (
     wait_loaded,
 )
 from tui.test_behaviour import fake_sids
-
-from bindings_tui.models import ApiFlavor
-from bindings_tui.tui.screens.confirm import ConfirmModal
-from bindings_tui.tui.screens.service_picker import ServicePickerScreen
-from bindings_tui.tui.screens.user import UserScreen
-from bindings_tui.tui.widgets.bindings_table import BindingsTable
-from bindings_tui.tui.widgets.detail_pane import DetailPane
 
 
 async def test_a_new_filter_puts_the_cursor_on_its_first_match_in_view() -> None:
@@ -128,3 +131,94 @@ async def test_a_delete_chosen_in_the_user_view_returns_to_it_updated() -> None:
         assert isinstance(third, UserScreen)
         await wait_for(pilot, lambda: len(third.bindings) == devices - 1, "the updated view")
         assert target not in {b.sid for b in third.bindings}
+
+
+def empty_line(screen: Any) -> str:
+    return screen.query_one(BindingsTable).empty_text
+
+
+async def test_empty_states_say_why_nothing_is_shown() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        assert empty_line(screen) == ""  # rows are shown
+        await pilot.press("slash")
+        await type_text(pilot, "zzzqqq")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "matches the filter: escape clears it" in empty_line(screen)
+        await pilot.press("escape", "i")
+        await type_text(pilot, "nobody.here,ghost")
+        await wait_for(pilot, lambda: screen.browse.identity_state.done, "the identity query")
+        await pilot.pause()
+        assert empty_line(screen) == (
+            "no bindings for nobody.here, ghost: the app never registered, or they were removed"
+        )
+
+
+async def test_an_empty_service_says_so() -> None:
+    probe = build()
+    empty = next(s for s in probe.fake.service_sids() if not probe.fake.bindings(s))
+    built = build(service_sid=empty)
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        assert screen.browse.rows.loaded_count == 0
+        assert "This service has no bindings" in empty_line(screen)
+
+
+async def test_picker_offers_escape_only_when_it_leads_somewhere() -> None:
+    built = build(open_picker=True)
+    async with built.app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ServicePickerScreen), "picker")
+        picker = pilot.app.screen
+        assert "escape" not in picker.active_bindings  # nothing behind it
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "escape" in picker.active_bindings  # from the SID box back to the list
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ServicePickerScreen)
+        assert "escape" not in picker.active_bindings
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ServicePickerScreen), "picker")
+        assert "escape" in pilot.app.screen.active_bindings  # back to the open service
+
+
+async def test_help_says_space_moves_down_and_copy_needs_osc52() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        rows = dict(help_rows(screen))
+        assert "move down" in rows["space"]
+        assert "set -g set-clipboard on" in str(help_text(rows.items()))
+
+
+async def test_a_copy_shows_the_value_and_that_it_is_unconfirmed() -> None:
+    built = build()
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        toasts: list[tuple[str, str]] = []
+
+        def notify(message: str, *, title: str = "", **_: Any) -> None:
+            toasts.append((message, title))
+
+        screen.notify = notify  # type: ignore[method-assign]
+        current = screen.query_one(BindingsTable).current
+        assert current is not None and current.endpoint
+        await pilot.press("C")
+        await pilot.pause()
+        message, title = toasts[-1]
+        assert current.endpoint in message
+        assert "OSC 52" in title and "set-clipboard on" in title
+
+
+def test_a_user_view_without_devices_says_why() -> None:
+    from bindings_tui.fake_twilio import FAKE_NOW
+
+    user = UserScreen("alice", [], {}, None, FAKE_NOW, service_label="IS")
+    assert "no bindings for alice: the app never registered, or they were removed" in str(
+        user._note_text
+    )

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from bindings_tui.tui.screens.browser import BrowserScreen
 
 
+# OSC 52 has no answer: whether the text reached the clipboard is unknown.
+COPY_TITLE = "Clipboard via OSC 52, unconfirmed (tmux: set -g set-clipboard on)"
+
+
 class BrowserView:
     """Renders a `BrowseSession` into a browser screen's widgets."""
 
@@ -76,6 +80,8 @@ class BrowserView:
                 table.set_markers({})
             else:
                 table.set_markers(severity_by_sid(report.findings), alert_sids(report.findings))
+        if change & (Change.STATUS | Change.ROWS | Change.NEW_VIEW):
+            table.show_empty_text(browser_text.empty_line(browse))
         if change & (Change.STATUS | Change.MARKS):
             screen.query_one("#status-left", Line).show_text(browser_text.status_left(browse))
             screen.query_one("#status-right", Line).show_text(browser_text.status_right(browse))
@@ -149,11 +155,14 @@ class BrowserView:
 
     def copy(self, value: str, done: str, timeout: float = 3) -> None:
         """The clipboard gets the visible form: a pasted control character could run
-        something in the shell it is pasted into."""
+        something in the shell it is pasted into. The terminal never confirms an OSC 52
+        copy, so the toast shows the value (and how to make tmux pass it on)."""
         shown = inert_str(value)
         self.screen.app.copy_to_clipboard(shown)
         note = "" if shown == value else " (control characters as escapes)"
-        self.screen.notify(done + note, title="Clipboard", timeout=timeout)
+        if shown not in done:
+            note += f": {shown}"
+        self.screen.notify(done + note, title=COPY_TITLE, timeout=max(timeout, 6))
 
     # ---- delete toasts (inert: `BindingsApp.notify`) ---------------------------------------
 

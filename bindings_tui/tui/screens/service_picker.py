@@ -96,6 +96,13 @@ class ServicePickerScreen(Screen[Origin | None]):
     def _status(self, text: Text) -> None:
         self.query_one("#picker-status", Static).update(text)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`escape` is offered only when it goes somewhere: back to an open service, or
+        from the SID box back to the list."""
+        if action != "back" or self.can_go_back:
+            return True
+        return self.focused is not None and self.focused.id == "sid-input"
+
     @guarded
     def on_key(self, event: events.Key) -> None:
         """While the list loads, its keys wait (they would act on an empty list)."""
@@ -159,7 +166,7 @@ class ServicePickerScreen(Screen[Origin | None]):
         message = (
             f"{count} {api.label} service{'s' if count != 1 else ''}: enter opens one"
             if count
-            else "This account has no services for this API: enter a SID below, or press a."
+            else f"This account has no {api.label} services: enter a SID below, or press a."
         )
         self._status(Text(message))
         self._loading = False

@@ -44,6 +44,7 @@ from bindings_tui.textsafe import clip
 from bindings_tui.tui.cells import field_text, short_message_types
 from bindings_tui.tui.guard import background, guarded
 from bindings_tui.tui.inert import inert_str
+from bindings_tui.tui.screens.browser_text import no_bindings_line
 from bindings_tui.tui.widgets.detail_pane import credential_text
 from bindings_tui.tui.widgets.evidence_text import verdict_text
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
@@ -268,6 +269,9 @@ class UserScreen(Screen[DeleteRequest | None]):
         """Above the devices: how many findings they carry, what d does, and the line of
         reads that failed (say, no Monitor permission): information, not an error."""
         text = Text()
+        if not self.bindings:
+            text.append(no_bindings_line((self.identity,)), style="bold")
+            return text
         if self.report is not None:
             mine = {b.sid for b in self.bindings}
             findings = {
