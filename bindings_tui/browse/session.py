@@ -29,7 +29,7 @@ from bindings_tui.browse.watching import WatchState, watch_refusal
 from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.diagnostics import Finding, findings_by_sid
 from bindings_tui.errors import BindingsError
-from bindings_tui.filtering import Query, TypeFilter
+from bindings_tui.filtering import Query, TypeFilter, parse_query
 from bindings_tui.models import Binding
 from bindings_tui.rows import BindingRows, Column, Origin, Sort
 from bindings_tui.textsafe import clip, make_visible
@@ -75,6 +75,9 @@ class Change(enum.Flag):
     FILTER = enum.auto()  # the filter or type toggles
     DETAIL = enum.auto()  # what the detail pane shows beside the row under the cursor
     WATCH = enum.auto()  # the watch: on or off, new / changed / gone rows, last refresh
+    # A new filter's first match is known: the cursor goes to it (the view's top), so
+    # `space` and `d` act on a row the user sees. Comes with ROWS.
+    TO_FIRST_MATCH = enum.auto()
 
 
 Observer = Callable[[Change], None]
@@ -121,6 +124,9 @@ class BrowseSession:
         self.watching: WatchState | None = None  # `w`: re-listed every few seconds
         self._observers: list[Observer] = []
         self._filter_turn: asyncio.Handle | None = None  # the next slice of a long filter
+        # A new filter was set and the cursor goes to its first match once one is known
+        # (a long filter may find none in its first slice).
+        self._to_first_match = False
 
     # ---- observing ----------------------------------------------------------------------
 
@@ -132,8 +138,24 @@ class BrowseSession:
             self._observers.remove(observer)
 
     def _changed(self, change: Change) -> None:
+        if self._to_first_match and change & Change.ROWS and self._first_match_known():
+            self._to_first_match = False
+            change |= Change.TO_FIRST_MATCH
         for observer in list(self._observers):
             observer(change)
+
+    def _first_match_known(self) -> bool:
+        """The view's first row is the filter's first match (or the filter matched none)."""
+        rows = self.active_rows
+        return rows.shown_count > 0 or not rows.filtering
+
+    def _filter_was_set(self) -> None:
+        """The user chose a filter (text, types, findings); clearing every filter keeps the
+        row under the cursor instead (it is still there, now with its neighbours)."""
+        rows = self.active_rows
+        self._to_first_match = not (
+            rows.query.is_empty and rows.type_filter.is_empty and rows.restriction is None
+        )
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -339,7 +361,8 @@ class BrowseSession:
             shown = clip(make_visible(problems[0]), 80)
             self.diagnosis_status = f"{len(problems)} read(s) failed: {shown}"
         elif scope is Scope.IDENTITY:
-            self.diagnosis_status = "this identity only; the whole list is still loading"
+            who = "this identity" if len(self.identities) < 2 else "these identities"
+            self.diagnosis_status = f"{who} only; the whole list is still loading"
         else:
             self.diagnosis_status = None
         change = Change.FINDINGS | Change.DETAIL
@@ -360,6 +383,7 @@ class BrowseSession:
     def set_finding_choice(self, choice: FindingChoice) -> None:
         self.finding_choice = choice
         self._restrict_to_choice()
+        self._filter_was_set()
         self._changed(Change.ROWS | Change.STATUS | Change.FINDINGS)
 
     def _restrict_to_choice(self) -> None:
@@ -374,6 +398,7 @@ class BrowseSession:
     def set_filter(self, query: Query, types: TypeFilter) -> None:
         for rows in self.row_sets():
             rows.set_filter(query, types)
+        self._filter_was_set()
         self._changed(Change.ROWS | Change.FILTER | Change.STATUS)
         self._continue_filtering()
 
@@ -401,6 +426,16 @@ class BrowseSession:
             if rows.filtering:
                 rows.filter_step()
         self._changed(Change.ROWS | Change.STATUS)
+
+    def clear_filters(self) -> None:
+        """`escape`: no text, type or findings filter; the cursor stays on its row."""
+        self.finding_choice = None
+        for rows in self.row_sets():
+            rows.set_restriction(None)
+            rows.set_filter(parse_query(""), TypeFilter())
+        self._to_first_match = False
+        self._changed(Change.ROWS | Change.FILTER | Change.STATUS | Change.FINDINGS)
+        self._continue_filtering()
 
     def toggle_type(self, number: int) -> TypeFilter | None:
         """Binding type `number` (1-based) in or out of the filter; None: no such type."""

@@ -86,4 +86,4 @@ def active_keys(screen: Screen[Any]) -> list[KeyAction]:
 
 def help_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
     """(keys, description) for the help screen."""
-    return [(item.keys, item.description) for item in active_keys(screen)]
+    return [(item.keys, item.tooltip or item.description) for item in active_keys(screen)]

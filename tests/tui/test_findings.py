@@ -179,9 +179,11 @@ async def test_user_view_clean_up_deletes_dead_tokens_after_confirmation() -> No
         assert {b.sid for b in request.bindings} == dead
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "confirm")
-        await pilot.press("n")  # cancel first: nothing goes
-        await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the browser")
+        await pilot.press("n")  # cancel first: nothing goes, and the user view is back
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, UserScreen), "the user view")
         assert dead <= fake_sids(built)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the browser")
 
         user = await open_user(pilot, filter_first=False, identity=DEAD_TOKEN_IDENTITY)
         await cursor_to(pilot, user, "token")

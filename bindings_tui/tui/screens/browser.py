@@ -8,6 +8,7 @@ in `browser_text`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on
@@ -24,7 +25,7 @@ from bindings_tui.browse.findings_choice import kinds_in
 from bindings_tui.copy_commands import curl_command, twilio_cli_command
 from bindings_tui.errors import AuthError
 from bindings_tui.export import ExportFormat, default_file_name, selection_of
-from bindings_tui.filtering import TypeFilter, parse_query
+from bindings_tui.filtering import parse_query
 from bindings_tui.gc_policy import release_loaded, settle_loaded
 from bindings_tui.models import Binding
 from bindings_tui.rows import Column, Origin, Sort
@@ -256,9 +257,8 @@ class BrowserScreen(Screen[None]):
         filter_input = self.query_one("#filter", Input)
         browse = self.browse
         if filter_input.value or not browse.rows.type_filter.is_empty or browse.finding_choice:
+            browse.clear_filters()  # first: emptying the box then changes nothing more
             filter_input.value = ""
-            browse.set_finding_choice(None)
-            browse.set_filter(parse_query(""), TypeFilter())
         elif browse.active_rows.marks:
             browse.clear_marks()
         elif browse.identities:
@@ -476,11 +476,24 @@ class BrowserScreen(Screen[None]):
         if binding is None or not binding.identity:
             self.notify("No identity under the cursor", severity="warning")
             return
-        screen = self.view.user_screen(binding.identity)
+        self._open_user(binding.identity)
+
+    def _open_user(self, identity: str, start_at: str | None = None) -> None:
+        """The user view; a delete chosen there is confirmed over this screen (its detail
+        pane showing what goes), then the user view comes back, updated."""
+        screen = self.view.user_screen(identity, start_at)
 
         def chosen(request: DeleteRequest | None) -> None:
-            if request is not None and request.bindings:
-                self._confirm_delete(request.bindings, reason=request.reason)
+            self.view.user_open = None
+            if request is None or not request.bindings:
+                self.view.show_detail(self.table.current)
+                return
+            self.view.show_detail(request.bindings[0])
+            self._confirm_delete(
+                request.bindings,
+                reason=request.reason,
+                after=lambda: self._open_user(identity, screen.chosen_key),
+            )
 
         self.app.push_screen(screen, guarded_callback(self, chosen))
 
@@ -498,7 +511,9 @@ class BrowserScreen(Screen[None]):
             return
         self._confirm_delete([current], reason="")
 
-    def _confirm_delete(self, targets: list[Binding], *, reason: str) -> None:
+    def _confirm_delete(
+        self, targets: list[Binding], *, reason: str, after: Callable[[], None] | None = None
+    ) -> None:
         """The one confirmation every delete goes through (focus starts on Cancel)."""
         refusal = self.bt_app.read_only_refusal()
         if refusal is not None:  # no path to a delete under read-only, said in one line
@@ -518,6 +533,8 @@ class BrowserScreen(Screen[None]):
             if ok:
                 self.browse.begin_delete(targets)
                 self.work.delete(origin, targets, reason=reason)
+            if after is not None:  # confirmed or not: back where the delete was chosen
+                after()
 
         self.app.push_screen(ConfirmModal(title, body), guarded_callback(self, confirmed))
 

@@ -108,6 +108,31 @@ def status_right(session: BrowseSession) -> Text:
     return right
 
 
+def no_bindings_line(identities: tuple[str, ...]) -> str:
+    """An identity query (or a user view) with nothing to show, and the likely why."""
+    who = inert_str(", ".join(identities), 60)
+    return f"no bindings for {who}: the app never registered, or they were removed"
+
+
+def empty_line(session: BrowseSession) -> str | None:
+    """What the table says when it shows no row (None: it shows rows, or is loading)."""
+    rows = session.active_rows
+    if rows.shown_count:
+        return None
+    if rows.filtering:
+        return f"filtering… no match yet in {rows.loaded_count:,} binding(s)"
+    if rows.loaded_count:
+        return (
+            f"No binding of the {rows.loaded_count:,} loaded matches the filter: escape clears it"
+        )
+    listing = session.identity_listing or session.listing
+    if not listing.state.done:
+        return None  # the status line says it is loading (or why it stopped)
+    if session.identity_listing is not None:
+        return no_bindings_line(session.identities)
+    return "This service has no bindings: no device has registered for push here"
+
+
 def context_line(session: BrowseSession, account: Text | str) -> Text:
     """` bindings-tui · account · API · service name (SID)`."""
     text = Text(no_wrap=True, end="", overflow="ellipsis")

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from bindings_tui.tui.screens.browser import BrowserScreen
 
 
+# OSC 52 has no answer: whether the text reached the clipboard is unknown.
+COPY_TITLE = "Clipboard via OSC 52, unconfirmed (tmux: set -g set-clipboard on)"
+
+
 class BrowserView:
     """Renders a `BrowseSession` into a browser screen's widgets."""
 
@@ -36,6 +40,7 @@ class BrowserView:
         self.raw = False  # the detail pane shows the binding's JSON
         self.ready = False  # the screen's widgets are there (set in its on_mount)
         self._detail_pending = False
+        self.user_open: UserScreen | None = None  # `u`'s screen, while it is open
 
     def render(self, change: Change) -> None:
         """Show what changed in the session."""
@@ -45,6 +50,9 @@ class BrowserView:
         table = screen.query_one(BindingsTable)
         if change & Change.NEW_VIEW:
             table.show_rows(browse.active_rows)
+        elif change & Change.TO_FIRST_MATCH:  # a new filter: its first match, scrolled to
+            first = browse.active_rows.binding_at(0)
+            table.show_rows(browse.active_rows, None if first is None else first.sid)
         elif change & Change.ROWS:
             table.show_rows(browse.active_rows, table.cursor_sid)
         elif change & Change.MARKS:
@@ -72,11 +80,15 @@ class BrowserView:
                 table.set_markers({})
             else:
                 table.set_markers(severity_by_sid(report.findings), alert_sids(report.findings))
+        if change & (Change.STATUS | Change.ROWS | Change.NEW_VIEW):
+            table.show_empty_text(browser_text.empty_line(browse))
         if change & (Change.STATUS | Change.MARKS):
             screen.query_one("#status-left", Line).show_text(browser_text.status_left(browse))
             screen.query_one("#status-right", Line).show_text(browser_text.status_right(browse))
         if change & Change.DETAIL:
             self.show_detail(table.current)
+        if change & (Change.ROWS | Change.NEW_VIEW | Change.MARKS | Change.FINDINGS):
+            self._follow_user_screen()
 
     def show_detail(self, binding: Binding | None) -> None:
         """The detail pane: the binding, the identity's other devices, its findings."""
@@ -104,27 +116,53 @@ class BrowserView:
         if self.screen.is_attached:
             self.show_detail(self.screen.query_one(BindingsTable).current)
 
-    def user_screen(self, identity: str) -> UserScreen:
-        """`u`: every device of `identity` this session knows, with their findings."""
+    def user_screen(self, identity: str, start_at: str | None = None) -> UserScreen:
+        """`u`: every device of `identity` this session knows, with their findings (the
+        ones being deleted left out). It follows the session while it is open."""
         browse = self.browse
-        return UserScreen(
+        self.user_open = UserScreen(
             identity,
-            browse.devices_of(identity),
+            self._user_devices(identity),
             browse.findings_index,
             browse.report,
             self.screen.bt_app.ctx.clock(),
             service_label=browse.service_name or browse.origin.service_sid,
-            diagnosis_note=browse.diagnosis_status if browse.report is not None else None,
+            diagnosis_note=self._diagnosis_note(),
             read_only=self.screen.bt_app.read_only_refusal(),
+            start_at=start_at,
+        )
+        return self.user_open
+
+    def _user_devices(self, identity: str) -> list[Binding]:
+        pending = self.browse.active_rows.pending
+        return [b for b in self.browse.devices_of(identity) if b.sid not in pending]
+
+    def _diagnosis_note(self) -> str | None:
+        return self.browse.diagnosis_status if self.browse.report is not None else None
+
+    def _follow_user_screen(self) -> None:
+        """The user view opened from here shows the session's rows as they are now."""
+        user = self.user_open
+        if user is None or not user.is_attached:
+            return
+        browse = self.browse
+        user.show_devices(
+            self._user_devices(user.identity),
+            browse.findings_index,
+            browse.report,
+            self._diagnosis_note(),
         )
 
     def copy(self, value: str, done: str, timeout: float = 3) -> None:
         """The clipboard gets the visible form: a pasted control character could run
-        something in the shell it is pasted into."""
+        something in the shell it is pasted into. The terminal never confirms an OSC 52
+        copy, so the toast shows the value (and how to make tmux pass it on)."""
         shown = inert_str(value)
         self.screen.app.copy_to_clipboard(shown)
         note = "" if shown == value else " (control characters as escapes)"
-        self.screen.notify(done + note, title="Clipboard", timeout=timeout)
+        if shown not in done:
+            note += f": {shown}"
+        self.screen.notify(done + note, title=COPY_TITLE, timeout=max(timeout, 6))
 
     # ---- delete toasts (inert: `BindingsApp.notify`) ---------------------------------------
 

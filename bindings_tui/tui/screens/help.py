@@ -27,7 +27,9 @@ Identity box (i): asks Twilio for those identities (comma-separated), even
   while a long list is still loading; escape returns to the full list.
 Type toggles 1-4: show only the selected binding types; none selected = all.
 Row markers: ✗ error, ! warning, i information; * Twilio's own alerts name the
-  row (f steps through rows with problems, rows the alerts name, each kind)."""
+  row (f steps through rows with problems, rows the alerts name, each kind).
+Copy (c, C, x, X) asks the terminal to set the clipboard (OSC 52), which it
+  cannot confirm: the toast shows the value. In tmux: set -g set-clipboard on."""
 
 
 def help_text(rows: Iterable[tuple[str, str]]) -> Text:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding as KeyBinding
 from textual.binding import BindingType
@@ -29,6 +29,12 @@ from bindings_tui.tui.widgets.key_footer import KeyFooter
 if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
 
+# The list's own keys (down, enter, ...) -> their actions: pressed while the services are
+# still loading, they wait and then apply in order (`s`, down, enter opens the second one).
+LIST_ACTIONS: dict[str, str] = {
+    binding.key: binding.action for binding in KeyBinding.make_bindings(DataTable.BINDINGS)
+}
+
 
 class ServicePickerScreen(Screen[Origin | None]):
     """Dismisses with the chosen service and its API, or None (escape) when something is
@@ -47,6 +53,8 @@ class ServicePickerScreen(Screen[Origin | None]):
         self.api = api
         self.can_go_back = can_go_back
         self._generation = 0
+        self._loading = False
+        self._typed_ahead: list[str] = []  # list actions pressed while it loads
 
     @property
     def bt_app(self) -> BindingsApp:
@@ -88,8 +96,38 @@ class ServicePickerScreen(Screen[Origin | None]):
     def _status(self, text: Text) -> None:
         self.query_one("#picker-status", Static).update(text)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`escape` is offered only when it goes somewhere: back to an open service, or
+        from the SID box back to the list."""
+        if action != "back" or self.can_go_back:
+            return True
+        return self.focused is not None and self.focused.id == "sid-input"
+
+    @guarded
+    def on_key(self, event: events.Key) -> None:
+        """While the list loads, its keys wait (they would act on an empty list)."""
+        action = LIST_ACTIONS.get(event.key)
+        if self._loading and action is not None and self.focused is self._table:
+            event.stop()
+            event.prevent_default()
+            self._typed_ahead.append(action)
+
+    @property
+    def _table(self) -> DataTable[Text]:
+        return self.query_one("#services", DataTable)
+
+    async def _apply_typed_ahead(self) -> None:
+        """The keys pressed while the list loaded, in order, up to a choice (enter)."""
+        actions, self._typed_ahead = self._typed_ahead, []
+        for action in actions:
+            await self._table.run_action(action)
+            if action == "select_cursor":
+                break
+
     @guarded
     def action_reload(self) -> None:
+        self._typed_ahead = []  # they were meant for the list being replaced
+        self._loading = True
         self._status(Text(f"Loading {self.api.label} services…", style="italic"))
         self._generation += 1
         self._load(self._generation, self.api)
@@ -101,10 +139,14 @@ class ServicePickerScreen(Screen[Origin | None]):
         except asyncio.CancelledError:
             raise
         except AuthError as exc:
+            self._loading = False
+            self._typed_ahead = []
             self.bt_app.handle_auth_error(exc)
             return
         except Exception as exc:  # one line, the picker stays usable
             if generation == self._generation:
+                self._loading = False
+                self._typed_ahead = []
                 error = as_bindings_error(exc, "listing the services")
                 self._status(inert(f"Could not list services: {error.user_message()}", "bold red"))
             return
@@ -124,9 +166,11 @@ class ServicePickerScreen(Screen[Origin | None]):
         message = (
             f"{count} {api.label} service{'s' if count != 1 else ''}: enter opens one"
             if count
-            else "This account has no services for this API: enter a SID below, or press a."
+            else f"This account has no {api.label} services: enter a SID below, or press a."
         )
         self._status(Text(message))
+        self._loading = False
+        await self._apply_typed_ahead()
 
     @on(DataTable.RowSelected, "#services")
     @guarded
@@ -168,6 +212,7 @@ class ServicePickerScreen(Screen[Origin | None]):
 
     @guarded
     def action_focus_sid(self) -> None:
+        self._typed_ahead = []  # the keys after this one go to the SID box
         self.query_one("#sid-input", Input).focus()
 
     @guarded

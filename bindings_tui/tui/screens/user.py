@@ -24,7 +24,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from bindings_tui.ages import relative_age
 from bindings_tui.diagnose_run import DiagnosisReport
@@ -44,6 +44,7 @@ from bindings_tui.textsafe import clip
 from bindings_tui.tui.cells import field_text, short_message_types
 from bindings_tui.tui.guard import background, guarded
 from bindings_tui.tui.inert import inert_str
+from bindings_tui.tui.screens.browser_text import no_bindings_line
 from bindings_tui.tui.widgets.detail_pane import credential_text
 from bindings_tui.tui.widgets.evidence_text import verdict_text
 from bindings_tui.tui.widgets.findings_bar import SEVERITY_GLYPHS, SEVERITY_STYLES
@@ -142,9 +143,12 @@ class UserScreen(Screen[DeleteRequest | None]):
         service_label: str,
         diagnosis_note: str | None = None,
         read_only: str | None = None,
+        start_at: str | None = None,
     ) -> None:
         super().__init__()
         self.identity = identity
+        self.start_at = start_at  # the option id the cursor starts on
+        self.chosen_key: str | None = None
         # The read-only refusal line (None: deletes are on): no clean-ups, no delete key.
         self.read_only = read_only
         # The one newest-first order: the pile-up clean-up agrees on which device is newest.
@@ -165,6 +169,50 @@ class UserScreen(Screen[DeleteRequest | None]):
         self._note_text = self._devices_note()
         self._option_list = self._options()
 
+    def show_devices(
+        self,
+        bindings: Sequence[Binding],
+        findings_by_sid: Mapping[str, Sequence[Finding]],
+        report: DiagnosisReport | None,
+        diagnosis_note: str | None,
+    ) -> None:
+        """The browser's rows changed (a delete ended, a page, a diagnosis): show them,
+        the cursor on the same device or clean-up when it is still there."""
+        self.bindings = newest_first(bindings)
+        self.findings_by_sid = findings_by_sid
+        self.report = report
+        self.diagnosis_note = diagnosis_note
+        self._targets = {}
+        self._context_text = self._context_line()
+        self._note_text = self._devices_note()
+        self._option_list = self._options()
+        if not self.is_mounted:
+            return
+        self.query_one("#context", Static).update(self._context_text)
+        self.query_one("#user-summary", Static).update(self._summary())
+        self.query_one("#user-note", Static).update(self._note_text)
+        options = self.query_one(OptionList)
+        kept = self.request_key()
+        options.clear_options()
+        options.add_options(self._option_list)
+        self.highlight(kept)
+
+    def request_key(self) -> str | None:
+        """The id of the device or clean-up under the cursor."""
+        option = self.query_one(OptionList).highlighted_option
+        return None if option is None else option.id
+
+    def highlight(self, key: str | None) -> None:
+        """The cursor on option `key` when it is there (else the first)."""
+        options = self.query_one(OptionList)
+        if key is not None:
+            try:
+                options.highlighted = options.get_option_index(key)
+                return
+            except OptionDoesNotExist:
+                pass
+        options.highlighted = 0 if options.option_count else None
+
     def compose(self) -> ComposeResult:
         yield Static(self._context_text, id="context")
         with VerticalScroll(id="user-verdict"):
@@ -176,6 +224,8 @@ class UserScreen(Screen[DeleteRequest | None]):
     @guarded
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+        if self.start_at is not None:  # back after a delete's confirmation
+            self.highlight(self.start_at)
         if self.report is not None and self.identity not in self.report.users:
             self.read_user()
         else:
@@ -219,6 +269,9 @@ class UserScreen(Screen[DeleteRequest | None]):
         """Above the devices: how many findings they carry, what d does, and the line of
         reads that failed (say, no Monitor permission): information, not an error."""
         text = Text()
+        if not self.bindings:
+            text.append(no_bindings_line((self.identity,)), style="bold")
+            return text
         if self.report is not None:
             mine = {b.sid for b in self.bindings}
             findings = {
@@ -289,6 +342,7 @@ class UserScreen(Screen[DeleteRequest | None]):
             return
         request = self.request_at_cursor()
         if request is not None:
+            self.chosen_key = self.request_key()  # where the cursor returns after the dialog
             self.dismiss(request)
 
     @guarded

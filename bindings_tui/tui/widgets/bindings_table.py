@@ -121,6 +121,7 @@ class BindingsTable(ScrollView, can_focus=True):
         self.changed: Set[str] = frozenset()
         self.gone: Set[str] = frozenset()
         self.cursor = 0  # the view position under the cursor
+        self.empty_text = ""  # said on the first line when no row is shown (inert text)
 
     # ---- data ----------------------------------------------------------------------------
 
@@ -191,6 +192,12 @@ class BindingsTable(ScrollView, can_focus=True):
         watch stops), changed ones marked."""
         self.new, self.changed, self.gone = new, changed, gone
         self.refresh_rows()
+
+    def show_empty_text(self, text: str | None) -> None:
+        """The line shown in place of rows when there are none (None: nothing)."""
+        if (text or "") != self.empty_text:
+            self.empty_text = text or ""
+            self.refresh()
 
     def refresh_rows(self) -> None:
         """Marks or pending state changed: repaint visible rows."""
@@ -307,6 +314,9 @@ class BindingsTable(ScrollView, can_focus=True):
             return self._render_header(width, base)
         position = round(self.scroll_y) + y - 1
         if position >= len(self.rows):
+            if y == 1 and self.empty_text and not len(self.rows):
+                note = Text(f" {self.empty_text}", style="italic")
+                return self._to_strip(note, width, base)
             return Strip.blank(width, base)
         row = self.rows.row_at(position)
         binding = self.rows.binding(row)
