@@ -88,9 +88,9 @@ def add_listing_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> Non
 
 
 async def cmd_services(args: argparse.Namespace) -> int:
-    from bindings_tui.output import SERVICE_COLUMNS, RecordWriter, service_csv_row, service_row
+    from bindings_tui.output import service_writer
 
-    writer = RecordWriter(sys.stdout, args.output, SERVICE_COLUMNS, service_row, service_csv_row)
+    writer = service_writer(sys.stdout, args.output)
     async with make_client(args) as client:
         async for page in client.iter_service_pages():
             writer.write(page.items)
@@ -99,7 +99,7 @@ async def cmd_services(args: argparse.Namespace) -> int:
 
 
 async def cmd_list(args: argparse.Namespace) -> int:
-    from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_csv_row, binding_row
+    from bindings_tui.output import binding_writer
     from bindings_tui.request_checks import check_binding_types, check_identities, check_page_size
 
     service = service_of(args)
@@ -110,7 +110,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1")
     identities = list(check_identities(args.identity))
-    writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
+    writer = binding_writer(sys.stdout, args.output)
     remaining = args.limit
     split = remaining is None and not getattr(args, "server_order", False)
     # json and jsonl write each record's JSON as sent: no need to parse it into a Binding.
@@ -159,14 +159,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
 
 
 async def cmd_show(args: argparse.Namespace) -> int:
-    from bindings_tui.output import (
-        BINDING_COLUMNS,
-        RecordWriter,
-        binding_csv_row,
-        binding_detail,
-        binding_row,
-        json_dumps,
-    )
+    from bindings_tui.output import binding_detail, binding_writer, json_dumps
 
     service = service_of(args)
     sid = validate_sid("BS", args.binding)
@@ -177,9 +170,7 @@ async def cmd_show(args: argparse.Namespace) -> int:
     elif args.output == "json":
         sys.stdout.write(json_dumps(binding.raw, indent=2) + "\n")
     else:
-        writer = RecordWriter(
-            sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row
-        )
+        writer = binding_writer(sys.stdout, args.output)
         writer.write([binding])
         writer.close()
     return 0
