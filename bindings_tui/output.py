@@ -59,14 +59,17 @@ def json_dumps(value: Any, indent: int | None = None) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def format_time(value: datetime | None) -> str:
+def format_time(value: datetime | None, *, zone: bool = False) -> str:
+    """`2026-10-10 02:41` in UTC; with `zone`, `... UTC` (where a time stands alone, as in
+    `show`, it says its zone)."""
     if value is None:
         return "-"
     try:
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     except (OverflowError, ValueError):
         # 0001-01-01T00:00:00+05:00 is a valid date whose UTC time is not representable.
         return make_visible(value.isoformat())
+    return f"{text} UTC" if zone else text
 
 
 def _cell(value: str | None, width: int | None = DEFAULT_CELL_WIDTH) -> str:
@@ -336,8 +339,8 @@ def binding_detail(b: Binding) -> str:
         ("credential_sid", b.credential_sid),
         ("service_sid", b.service_sid),
         ("account_sid", b.account_sid),
-        ("date_created", format_time(b.date_created)),
-        ("date_updated", format_time(b.date_updated)),
+        ("date_created", format_time(b.date_created, zone=True)),
+        ("date_updated", format_time(b.date_updated, zone=True)),
         ("url", b.url),
     ]
     known = {name for name, _ in fields} | {"chat_service_sid"}
