@@ -64,8 +64,9 @@ def iso_time(text: str, option: str = "--now") -> datetime:
     except (ValueError, OverflowError):
         parsed = None
     if parsed is None:
+        named = f"{option} " if option else ""
         raise InputError(
-            f"{option}{' ' if option else ''}{shown(text, 40)} is not an ISO 8601 time between {MIN_TIME_YEAR} and "
+            f"{named}{shown(text, 40)} is not an ISO 8601 time between {MIN_TIME_YEAR} and "
             f"{MAX_TIME_YEAR} (like 2026-11-01T00:00:00Z)"
         )
     return parsed
