@@ -180,8 +180,6 @@ async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-
-
 __all__ = [
     "DIAGNOSE_FORMATS",
     "add_diagnose_parser",
