@@ -265,6 +265,9 @@ def _stale_finding(
     b: Binding, age_seconds: float, settings: DiagnosticsSettings, from_updated: bool
 ) -> Finding:
     days = int(age_seconds // DAY_SECONDS)
+    # Stale means more than `stale_days` days, so at the threshold whole days alone would
+    # read "60 days (more than 60)": that one is "over 60 days".
+    age = f"over {days} days" if days <= settings.stale_days else f"{days} days"
     reference = b.date_updated if from_updated else b.date_created
     return Finding(
         kind=FindingKind.STALE,
@@ -273,8 +276,9 @@ def _stale_finding(
         identity=b.identity,
         summary=(
             f"{type_label(b.binding_type)} binding of {who(b.identity)} not "
-            f"{'updated' if from_updated else 'updated since creation'} for {days} days "
-            f"(more than {settings.stale_days}): information, not a failure (date_updated is "
+            f"{'updated' if from_updated else 'updated since creation'} for {age} "
+            f"(stale after {settings.stale_days} days): information, not a failure "
+            "(date_updated is "
             "the last registration; Twilio removes bindings whose tokens are rejected)"
         ),
         details={
@@ -284,7 +288,7 @@ def _stale_finding(
             "date_field": "date_updated" if from_updated else "date_created",
             "binding_type": b.binding_type,
         },
-        evidence=heuristic(f"not updated for {days} days"),
+        evidence=heuristic(f"not updated for {age}"),
         action="nothing needed unless alerts name it; delete it only if the device is gone",
     )
 

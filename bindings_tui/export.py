@@ -26,7 +26,7 @@ from typing import Final
 from bindings_tui.errors import InputError
 from bindings_tui.hosts import shown
 from bindings_tui.models import Binding
-from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_csv_row, binding_row
+from bindings_tui.output import binding_writer
 from bindings_tui.rows import BindingRows
 
 FILE_MODE: Final = 0o600
@@ -118,7 +118,7 @@ def selection_of(rows: BindingRows) -> Selection:
 def render(bindings: Sequence[Binding], fmt: ExportFormat) -> str:
     """The file's text: the CLI's `list -o FORMAT` output for these bindings."""
     out = io.StringIO()
-    writer = RecordWriter(out, fmt.value, BINDING_COLUMNS, binding_row, binding_csv_row)
+    writer = binding_writer(out, fmt.value)
     writer.write(list(bindings))
     writer.close()
     return out.getvalue()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from bindings_tui.errors import InputError
-from bindings_tui.output import csv_cell, format_time
+from bindings_tui.output import HISTORY_CSV_FIELDS, csv_cell, format_time
 from bindings_tui.textsafe import clip, make_visible
 
 _RELATIVE: Final = re.compile(r"([0-9]{1,6})([mhdw])")
@@ -31,21 +31,8 @@ HISTORY_COLUMNS: Final = (
     ("TYPE", 8),
     ("OUTCOME", 40),
 )
-CSV_FIELDS: Final = (
-    "time",
-    "source",
-    "profile",
-    "account_sid",
-    "api",
-    "service_sid",
-    "binding_sid",
-    "identity",
-    "binding_type",
-    "endpoint",
-    "outcome",
-    "reason",
-    "cleanup_reason",
-)
+# The CSV columns are defined with the other commands' (output.py).
+CSV_FIELDS: Final = HISTORY_CSV_FIELDS
 
 
 def parse_since(text: str, now: datetime) -> datetime:

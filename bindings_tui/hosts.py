@@ -16,8 +16,6 @@ import ipaddress
 import re
 from typing import Final
 
-import httpx
-
 from bindings_tui.errors import InputError, UnsafeUrlError
 from bindings_tui.textsafe import clip, make_visible
 
@@ -159,6 +157,10 @@ def pin_base_url(url: str, expected_host: str, expected_port: int | None) -> str
     Parsers disagree on odd URLs (`a@b`, backslashes, percent-escapes); the credentials
     follow httpx's reading, so that is the one that must match.
     """
+    # Here, not at the top: argument parsing checks URLs with this module, and importing
+    # httpx (which imports rich and click for its own CLI) is most of a parse's cost.
+    import httpx
+
     try:
         parsed = httpx.URL(url)
         port = parsed.port

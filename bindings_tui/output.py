@@ -59,14 +59,17 @@ def json_dumps(value: Any, indent: int | None = None) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def format_time(value: datetime | None) -> str:
+def format_time(value: datetime | None, *, zone: bool = False) -> str:
+    """`2026-10-10 02:41` in UTC; with `zone`, `... UTC` (where a time stands alone, as in
+    `show`, it says its zone)."""
     if value is None:
         return "-"
     try:
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+        text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     except (OverflowError, ValueError):
         # 0001-01-01T00:00:00+05:00 is a valid date whose UTC time is not representable.
         return make_visible(value.isoformat())
+    return f"{text} UTC" if zone else text
 
 
 def _cell(value: str | None, width: int | None = DEFAULT_CELL_WIDTH) -> str:
@@ -107,20 +110,53 @@ def binding_row(b: Binding) -> list[str]:
     ]
 
 
+# The CSV columns, the one definition: the API's JSON field names, so a script reads the
+# same name in `-o csv` as in `-o json` (`list`, `show`, `services`, `find`, the TUI's export).
+BINDING_CSV_FIELDS: Final = (
+    "sid",
+    "identity",
+    "binding_type",
+    "endpoint",
+    "message_types",
+    "credential_sid",
+    "date_updated",
+)
+SERVICE_CSV_FIELDS: Final = ("sid", "friendly_name", "date_created")
+# `find`: where the binding lives (the names of its JSON wrapper, `found_json`), then the
+# binding's own columns.
+FOUND_CSV_FIELDS: Final = ("api", "service_sid", "service_name", *BINDING_CSV_FIELDS)
+# `history`: the audit record's own field names (`audit.py`); identity, type and endpoint
+# come from the binding's JSON kept in the record.
+HISTORY_CSV_FIELDS: Final = (
+    "time",
+    "source",
+    "profile",
+    "account_sid",
+    "api",
+    "service_sid",
+    "binding_sid",
+    "identity",
+    "binding_type",
+    "endpoint",
+    "outcome",
+    "reason",
+    "cleanup_reason",
+)
+
+
 def binding_csv_row(b: Binding) -> list[str]:
-    """Full values for scripts: nothing clipped, ISO dates; every cell through `csv_cell`."""
-    return [
-        csv_cell(value)
-        for value in (
-            b.sid,
-            b.identity,
-            b.binding_type,
-            b.endpoint,
-            " ".join(b.message_types),
-            b.credential_sid,
-            b.raw.get("date_updated"),
-        )
-    ]
+    """Full values for scripts (BINDING_CSV_FIELDS): nothing clipped, the API's own date
+    strings; every cell through `csv_cell`."""
+    values: dict[str, object] = {
+        "sid": b.sid,
+        "identity": b.identity,
+        "binding_type": b.binding_type,
+        "endpoint": b.endpoint,
+        "message_types": " ".join(b.message_types),
+        "credential_sid": b.credential_sid,
+        "date_updated": b.raw.get("date_updated"),
+    }
+    return [csv_cell(values[name]) for name in BINDING_CSV_FIELDS]
 
 
 SERVICE_COLUMNS: Final = (("SID", None), ("FRIENDLY NAME", 40), ("CREATED", 16))
@@ -131,7 +167,12 @@ def service_row(s: Service) -> list[str]:
 
 
 def service_csv_row(s: Service) -> list[str]:
-    return [csv_cell(value) for value in (s.sid, s.friendly_name, s.raw.get("date_created"))]
+    values: dict[str, object] = {
+        "sid": s.sid,
+        "friendly_name": s.friendly_name,
+        "date_created": s.raw.get("date_created"),
+    }
+    return [csv_cell(values[name]) for name in SERVICE_CSV_FIELDS]
 
 
 # `find`: where each binding lives, then the binding's own columns (no message types or
@@ -163,17 +204,9 @@ def found_row(f: FoundBinding) -> list[str]:
 
 
 def found_csv_row(f: FoundBinding) -> list[str]:
-    """Where it lives, then the same cells as `list -o csv`."""
+    """Where it lives, then the same cells as `list -o csv` (FOUND_CSV_FIELDS)."""
     where = [csv_cell(v) for v in (f.service.api.value, f.service.sid, f.service.friendly_name)]
     return where + binding_csv_row(f.binding)
-
-
-FOUND_CSV_HEADER: Final = (
-    ("API", None),
-    ("SERVICE SID", None),
-    ("SERVICE NAME", None),
-    *BINDING_COLUMNS,
-)
 
 
 def found_json(f: FoundBinding) -> JsonDict:
@@ -220,6 +253,8 @@ class RecordWriter:
         row: Any,
         csv_row: Any = None,
         json_of: Callable[[Any], Any] | None = None,
+        *,
+        csv_header: Sequence[str],
     ) -> None:
         self.out = out
         self.fmt = fmt
@@ -231,7 +266,8 @@ class RecordWriter:
         self._table = TableWriter(out, columns) if fmt == "table" else None
         self._csv = csv.writer(out) if fmt == "csv" else None
         self._json_started = False
-        self._csv_header = [name.lower().replace(" ", "_") for name, _ in columns]
+        # One of the *_CSV_FIELDS above: the JSON field names, never the table's headings.
+        self._csv_header = list(csv_header)
 
     def write(
         self,
@@ -271,6 +307,26 @@ class RecordWriter:
             self._table.write([])
 
 
+def binding_writer(out: TextIO, fmt: str) -> RecordWriter:
+    """Bindings in `fmt`: what `list`, `show` (but its table) and the TUI's export write."""
+    return RecordWriter(
+        out, fmt, BINDING_COLUMNS, binding_row, binding_csv_row, csv_header=BINDING_CSV_FIELDS
+    )
+
+
+def service_writer(out: TextIO, fmt: str) -> RecordWriter:
+    return RecordWriter(
+        out, fmt, SERVICE_COLUMNS, service_row, service_csv_row, csv_header=SERVICE_CSV_FIELDS
+    )
+
+
+def found_writer(out: TextIO, fmt: str) -> RecordWriter:
+    """`find`'s rows: FOUND_COLUMNS in the table, the wrapper object in JSON."""
+    return RecordWriter(
+        out, fmt, FOUND_COLUMNS, found_row, found_csv_row, found_json, csv_header=FOUND_CSV_FIELDS
+    )
+
+
 def binding_detail(b: Binding) -> str:
     """`show -o table`: every field, one per line."""
     lines = io.StringIO()
@@ -283,8 +339,8 @@ def binding_detail(b: Binding) -> str:
         ("credential_sid", b.credential_sid),
         ("service_sid", b.service_sid),
         ("account_sid", b.account_sid),
-        ("date_created", format_time(b.date_created)),
-        ("date_updated", format_time(b.date_updated)),
+        ("date_created", format_time(b.date_created, zone=True)),
+        ("date_updated", format_time(b.date_updated, zone=True)),
         ("url", b.url),
     ]
     known = {name for name, _ in fields} | {"chat_service_sid"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Final, TypeVar
 
 from bindings_tui.errors import InputError
@@ -27,6 +28,9 @@ MAX_STALE_DAYS: Final = 36_500
 MAX_PILE_UP: Final = 1_000_000
 MAX_TOKEN_CHARS: Final = 64
 MAX_INT_CHARS: Final = 20
+MIN_TIME_YEAR: Final = 1970
+MAX_TIME_YEAR: Final = 9000
+MIN_FAKE_NOW_YEAR: Final = 1990
 
 
 def _argument_type(fn: Callable[[str], T]) -> Callable[[str], T]:
@@ -40,6 +44,41 @@ def _argument_type(fn: Callable[[str], T]) -> Callable[[str], T]:
 
     check.__name__ = fn.__name__
     return check
+
+
+def iso_time(text: str, option: str = "--now") -> datetime:
+    """An ISO 8601 time (`Z` or an offset; none means UTC) between MIN_TIME_YEAR and
+    MAX_TIME_YEAR in UTC, or one InputError line naming `option`."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    parsed: datetime | None
+    try:
+        parsed = datetime.fromisoformat(value) if len(value) <= 64 else None
+        if parsed is not None:
+            parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+            # Ages are computed in UTC: a time that has none (0001-01-01T00:00+05:00) or is
+            # absurdly far away is refused here rather than overflowing later.
+            if not MIN_TIME_YEAR <= parsed.astimezone(UTC).year <= MAX_TIME_YEAR:
+                parsed = None
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None:
+        named = f"{option} " if option else ""
+        raise InputError(
+            f"{named}{shown(text, 40)} is not an ISO 8601 time between {MIN_TIME_YEAR} and "
+            f"{MAX_TIME_YEAR} (like 2026-11-01T00:00:00Z)"
+        )
+    return parsed
+
+
+@_argument_type
+def fake_now(text: str) -> datetime:
+    # The seeded dates reach about 10 years back: the fake's now is 1990 or later.
+    moment = iso_time(text, option="")
+    if moment.astimezone(UTC).year < MIN_FAKE_NOW_YEAR:
+        raise InputError(f"{shown(text, 40)} is before {MIN_FAKE_NOW_YEAR}")
+    return moment
 
 
 def _int(text: str, low: int, high: int, what: str) -> int:

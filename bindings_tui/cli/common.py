@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
 
 from bindings_tui.cli import argtypes
 from bindings_tui.demo import DEMO_BINDINGS, DEMO_SEED
-from bindings_tui.errors import BindingsError, ConfigError, InputError
+from bindings_tui.errors import BindingsError, ConfigError, InputError, ReadOnlyError
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import RetryPolicy
 from bindings_tui.sids import validate_sid
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from bindings_tui.write_policy import WritePolicy
 
 PROG: Final = "bindings-tui"
+# Set by the parser on the parsed options: the command line's deepest (sub)command,
+# e.g. `bindings-tui auth use`, whose --help an input error points to.
+HELP_PROG: Final = "help_prog"
 MAX_ERROR_CHARS: Final = 1000
 API_CHOICES: Final = ("conversations", "chat")
 DEFAULT_TIMEOUT: Final = 15.0
@@ -74,9 +77,42 @@ class Parser(argparse.ArgumentParser):
             self.description = self._description_factory()
         return super().format_help()
 
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        # A subcommand's parser returns first and sets it; its parents keep that one.
+        if not hasattr(parsed, HELP_PROG):
+            setattr(parsed, HELP_PROG, self.prog)
+        return parsed, extras
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            # argparse reports these from the top parser: point to the subcommand's help.
+            usage_error(f"unrecognized arguments: {' '.join(extras)}", help_prog_of(parsed))
+        return parsed
+
     def error(self, message: str) -> Any:
         # Every error line starts `bindings-tui: error:`; the hint names the subcommand.
-        self.exit(2, f"{PROG}: error: {one_line(message)} (see `{self.prog} --help`)\n")
+        usage_error(message, self.prog)
+
+
+def usage_error(message: str, prog: str) -> Any:
+    """One line and exit 2, pointing to `prog --help`."""
+    sys.stderr.write(f"{PROG}: error: {one_line(message)}{help_hint(prog)}\n")
+    raise SystemExit(2)
+
+
+def help_hint(prog: str) -> str:
+    return f" (see `{prog} --help`)"
+
+
+def help_prog_of(args: argparse.Namespace | None) -> str:
+    prog = getattr(args, HELP_PROG, None)
+    return prog if isinstance(prog, str) else PROG
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -291,6 +327,7 @@ def handle_errors(
     """
     handler: logging.Handler | None = None
     verbose = False
+    args: argparse.Namespace | None = None
     try:
         try:
             args = parser().parse_args(argv)
@@ -299,8 +336,13 @@ def handle_errors(
         verbose = bool(getattr(args, "verbose", False))
         handler = _setup_logging(verbose)
         return run(args)
+    except ReadOnlyError as exc:
+        err(exc.user_message())  # a refusal, not a mistake: no help to read
+        return 2
     except InputError as exc:
-        err(exc.user_message())
+        # Bad input found after parsing: the same pointer to the command's help.
+        prog = help_prog_of(args)
+        err(exc.user_message() + (help_hint(prog) if prog != PROG else ""))
         return 2
     except BindingsError as exc:
         err(exc.user_message())

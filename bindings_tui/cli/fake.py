@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any, Final
 
 from bindings_tui.cli import argtypes
@@ -32,6 +33,14 @@ def add_fake_parser(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--port", type=argtypes.port, default=FAKE_PORT)
     add_demo_data_options(p, latency_ms=FAKE_LATENCY_MS)
     p.add_argument("--faults", type=argtypes.fault_spec, default="", help="fault spec, see above")
+    p.add_argument(
+        "--now",
+        type=argtypes.fake_now,
+        default=None,
+        metavar="ISO-8601",
+        help="the instant the seeded dates are relative to (default: when the server "
+        "starts, so the data ages as the demo's does against its own clock)",
+    )
     p.add_argument(
         "--strict-page-size",
         action="store_true",
@@ -62,7 +71,11 @@ def run_fake(args: argparse.Namespace) -> int:
         parse_fault_spec(args.faults)
     except ValueError as exc:
         raise InputError(f"--faults: {exc}") from None
+    # The seeded dates end at the real start time: `diagnose` with the real clock sees
+    # the same ages (and findings) as `--demo` with its fixed one.
+    now = int(args.now.timestamp()) if args.now is not None else int(time.time())
     config = FakeConfig(
+        now=now,
         seed=args.seed,
         bindings=args.bindings,
         latency_ms=args.latency_ms,
@@ -74,11 +87,16 @@ def run_fake(args: argparse.Namespace) -> int:
         f"fake Twilio on http://{host}:{args.port}\n"
         f"  export TWILIO_ACCOUNT_SID={DEMO_ACCOUNT_SID} TWILIO_AUTH_TOKEN={DEMO_AUTH_TOKEN}\n"
         f"  bindings-tui --base-url http://{host}:{args.port} services\n"
+        f"  seeded dates end at {_utc(now)} UTC\n"
         f"  another client's changes: POST /_fake/bindings (see `{COMMAND} --help`)\n"
     )
     sys.stderr.flush()
     run_server(config, host=args.host, port=args.port)
     return 0
+
+
+def _utc(epoch: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch))
 
 
 __all__ = ["COMMAND", "add_fake_parser", "fake_help", "run_fake"]

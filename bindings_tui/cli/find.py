@@ -75,17 +75,9 @@ async def cmd_find(args: argparse.Namespace) -> int:
 
 
 def _write(report: FindReport, fmt: str) -> None:
-    from bindings_tui.output import (
-        FOUND_COLUMNS,
-        FOUND_CSV_HEADER,
-        RecordWriter,
-        found_csv_row,
-        found_json,
-        found_row,
-    )
+    from bindings_tui.output import found_writer
 
-    columns = FOUND_CSV_HEADER if fmt == "csv" else FOUND_COLUMNS
-    writer = RecordWriter(sys.stdout, fmt, columns, found_row, found_csv_row, found_json)
+    writer = found_writer(sys.stdout, fmt)
     writer.write(report.found)
     writer.close()
     if fmt == "table":

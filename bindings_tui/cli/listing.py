@@ -26,7 +26,8 @@ from bindings_tui.output import FORMATS
 from bindings_tui.sids import validate_sid
 
 if TYPE_CHECKING:
-    from bindings_tui.models import Binding, Page
+    from bindings_tui.client import TwilioClient
+    from bindings_tui.models import Binding, JsonDict, Page
     from bindings_tui.raw_records import RawBinding
 
 COMMANDS: Final = ("services", "list", "show", "delete")
@@ -78,7 +79,10 @@ def add_listing_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> Non
     add_output_option(p, FORMATS)
 
     p = sub.add_parser("delete", parents=parents, help="delete bindings")
-    p.add_argument("bindings", type=argtypes.sid_text, metavar="BS...", nargs="+")
+    # Not `bindings`: that is --demo's --bindings (how many the demo fake serves).
+    p.add_argument(
+        "binding_sids", type=argtypes.sid_text, metavar="BS...", nargs="+", help="binding SIDs"
+    )
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument(
         "--ignore-missing",
@@ -88,9 +92,9 @@ def add_listing_parsers(sub: Any, parents: list[argparse.ArgumentParser]) -> Non
 
 
 async def cmd_services(args: argparse.Namespace) -> int:
-    from bindings_tui.output import SERVICE_COLUMNS, RecordWriter, service_csv_row, service_row
+    from bindings_tui.output import service_writer
 
-    writer = RecordWriter(sys.stdout, args.output, SERVICE_COLUMNS, service_row, service_csv_row)
+    writer = service_writer(sys.stdout, args.output)
     async with make_client(args) as client:
         async for page in client.iter_service_pages():
             writer.write(page.items)
@@ -99,7 +103,7 @@ async def cmd_services(args: argparse.Namespace) -> int:
 
 
 async def cmd_list(args: argparse.Namespace) -> int:
-    from bindings_tui.output import BINDING_COLUMNS, RecordWriter, binding_csv_row, binding_row
+    from bindings_tui.output import binding_writer
     from bindings_tui.request_checks import check_binding_types, check_identities, check_page_size
 
     service = service_of(args)
@@ -110,7 +114,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1")
     identities = list(check_identities(args.identity))
-    writer = RecordWriter(sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row)
+    writer = binding_writer(sys.stdout, args.output)
     remaining = args.limit
     split = remaining is None and not getattr(args, "server_order", False)
     # json and jsonl write each record's JSON as sent: no need to parse it into a Binding.
@@ -159,14 +163,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
 
 
 async def cmd_show(args: argparse.Namespace) -> int:
-    from bindings_tui.output import (
-        BINDING_COLUMNS,
-        RecordWriter,
-        binding_csv_row,
-        binding_detail,
-        binding_row,
-        json_dumps,
-    )
+    from bindings_tui.output import binding_detail, binding_writer, json_dumps
 
     service = service_of(args)
     sid = validate_sid("BS", args.binding)
@@ -177,21 +174,58 @@ async def cmd_show(args: argparse.Namespace) -> int:
     elif args.output == "json":
         sys.stdout.write(json_dumps(binding.raw, indent=2) + "\n")
     else:
-        writer = RecordWriter(
-            sys.stdout, args.output, BINDING_COLUMNS, binding_row, binding_csv_row
-        )
+        writer = binding_writer(sys.stdout, args.output)
         writer.write([binding])
         writer.close()
     return 0
 
 
-def _confirm(prompt: str) -> bool:
+# The confirmation lists at most this many bindings, then says how many more.
+PROMPT_LISTS: Final = 20
+
+
+def _require_terminal() -> None:
+    # Checked before the bindings are read for the prompt: no request without a terminal.
     if not sys.stdin.isatty():
         raise InputError("refusing to delete without --yes: standard input is not a terminal")
+
+
+def _confirm(prompt: str) -> bool:
+    _require_terminal()
     sys.stderr.write(prompt)
     sys.stderr.flush()
     answer = sys.stdin.readline().strip().lower()
     return answer in ("y", "yes")
+
+
+async def _read_for_prompt(
+    client: TwilioClient, service: str, sids: list[str]
+) -> tuple[dict[str, JsonDict], list[str]]:
+    """Each binding's JSON (one GET each, no retries; kept for the audit record, so the
+    delete does not read it again) and one prompt line per binding: SID, type, identity."""
+    from bindings_tui.errors import BindingsError, NotFoundError
+    from bindings_tui.textsafe import clip, make_visible
+
+    known: dict[str, JsonDict] = {}
+    lines: list[str] = []
+    for sid in sids:
+        try:
+            raw = await client.read_binding_once(service, sid)
+        except NotFoundError:
+            lines.append(f"  {sid}  (not found)")
+            continue
+        except BindingsError as exc:
+            reason = clip(make_visible(exc.user_message()), 120)
+            lines.append(f"  {sid}  (could not be read: {reason})")
+            continue
+        known[sid] = raw
+        kind, identity = raw.get("binding_type"), raw.get("identity")
+        kind_text = clip(make_visible(kind), 10) if isinstance(kind, str) and kind else "-"
+        who = clip(make_visible(identity), 80) if isinstance(identity, str) and identity else "-"
+        lines.append(f"  {sid}  {kind_text:<9} {who}")
+    if len(lines) > PROMPT_LISTS:
+        lines[PROMPT_LISTS:] = [f"  ... and {len(lines) - PROMPT_LISTS} more"]
+    return known, lines
 
 
 async def cmd_delete(args: argparse.Namespace) -> int:
@@ -206,7 +240,7 @@ async def cmd_delete(args: argparse.Namespace) -> int:
     from bindings_tui.deletes import DeleteOutcome, DeleteResult, delete_many
 
     service = service_of(args)
-    sids = list(dict.fromkeys(validate_sid("BS", s) for s in args.bindings))
+    sids = list(dict.fromkeys(validate_sid("BS", s) for s in args.binding_sids))
     api = api_of(args)
     ignore_missing = bool(getattr(args, "ignore_missing", False))
 
@@ -222,17 +256,28 @@ async def cmd_delete(args: argparse.Namespace) -> int:
     async with make_client(args) as client:
         client.write_policy.check()  # read-only: one line, exit 2, nothing asked or sent
         creds = client.credentials
-        if not args.yes and not _confirm(
-            f"Delete {len(sids)} binding(s) from {service} ({api.label}) "
-            f"in {_account_words(creds.account_sid, creds.profile)}? [y/N] "
-        ):
-            sys.stderr.write("cancelled, nothing deleted\n")
-            return 1
+        # The bindings' JSON as read for the prompt: the audit records it, no second GET.
+        known: dict[str, JsonDict] = {}
+        trail = AuditTrail(
+            AuditContext(creds.profile, creds.account_sid, api.value, "cli", bindings=known)
+        )
+        if not args.yes:
+            _require_terminal()
+            trail.check()  # a log that cannot be written: say so before asking
+            read, lines = await _read_for_prompt(client, service, sids)
+            known.update(read)
+            listed = "".join(f"{line}\n" for line in lines)
+            if not _confirm(
+                f"Delete {len(sids)} binding(s) from {service} ({api.label}) "
+                f"in {_account_words(creds.account_sid, creds.profile)}?\n{listed}[y/N] "
+            ):
+                # Declining is an answer, not a failure: exit 0 (1 is for API errors).
+                sys.stderr.write("cancelled: nothing deleted\n")
+                return 0
         if len(sids) > 1:
             sys.stderr.write(
                 f"{PROG}: deleting {len(sids)} bindings from {service} ({api.label})\n"
             )
-        trail = AuditTrail(AuditContext(creds.profile, creds.account_sid, api.value, "cli"))
         results = await delete_many(client, service, sids, report, audit=trail)
     failed = [
         r

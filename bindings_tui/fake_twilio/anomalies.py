@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from bindings_tui.fake_twilio.app import FakeTwilio
 from bindings_tui.fake_twilio.constants import (
     DAY,
-    FAKE_NOW_EPOCH,
     MANY_APN_THRESHOLD,
     STALE_DAYS,
 )
@@ -30,7 +29,7 @@ class SeededAnomalies:
     # Identities with MANY_APN_THRESHOLD+ stale apn bindings, and those bindings.
     many_stale_apn_identities: frozenset[str]
     many_stale_apn: frozenset[str]
-    # date_updated more than STALE_DAYS before FAKE_NOW.
+    # date_updated more than STALE_DAYS before the fake's now (FakeConfig.now).
     stale: frozenset[str]
     # message_types without "new_message".
     no_new_message: frozenset[str]
@@ -51,7 +50,7 @@ def seeded_anomalies(
     store = fake.store
     service = store.services[service_sid]
     bindings = [b for b in fake.bindings(service_sid) if b.binding_type in api.binding_types]
-    stale_before = FAKE_NOW_EPOCH - STALE_DAYS * DAY
+    stale_before = store.now - STALE_DAYS * DAY
     stale = {b.sid for b in bindings if b.updated < stale_before}
 
     by_endpoint: dict[str, list[tuple[str, str]]] = defaultdict(list)

@@ -38,7 +38,6 @@ from bindings_tui.fake_twilio import http_types as h
 from bindings_tui.fake_twilio.config import FakeConfig
 from bindings_tui.fake_twilio.constants import (
     DEFAULT_PAGE_SIZE,
-    FAKE_NOW,
     MAX_PAGE_SIZE,
     MIN_PAGE_SIZE,
     SPEC_MAX_ALERTS_PAGE_SIZE,
@@ -155,16 +154,15 @@ class FakeTwilio:
 
     def __init__(self, config: FakeConfig | None = None) -> None:
         self.config = config or FakeConfig()
-        self.store = Store(generate(self.config.seed, self.config.bindings))
+        self.store = Store(generate(self.config.seed, self.config.bindings, self.config.now))
         self.faults = FaultInjector(
             self.config.faults, seed=self.config.seed, slow_seconds=self.config.slow_seconds
         )
         self.requests: list[RecordedRequest] = []
-        # "Now" for the admin routes' dates: the seeded data's now (FAKE_NOW), ticking.
+        # "Now" for the admin routes' dates: the seeded data's now (config.now), ticking.
         started = time.monotonic()
-        self.admin_now: Callable[[], float] = lambda: (
-            FAKE_NOW.timestamp() + time.monotonic() - started
-        )
+        seeded_now = self.config.now
+        self.admin_now: Callable[[], float] = lambda: seeded_now + time.monotonic() - started
 
     # ---- public helpers --------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bindings_tui.demo import DEMO_BINDINGS, DEMO_SEED, FAKE_LATENCY_MS
-from bindings_tui.fake_twilio.constants import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
+from bindings_tui.fake_twilio.constants import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, FAKE_NOW_EPOCH
 
 
 @dataclass
@@ -21,6 +21,9 @@ class FakeConfig:
     - `strict_page_size`: refuse (400, code 20001, naming PageSize) a PageSize above the
       official OpenAPI spec's maximum for the list (Bindings: 100 in v1, 50 in v2);
       default: honour up to 1000, as Twilio's API reference documents.
+    - `now`: the instant (epoch seconds) every seeded date is relative to. FAKE_NOW by
+      default (tests and `--demo`, whose clock is FAKE_NOW); `fake-twilio` passes its
+      start time (or `--now`), so the same data has the same ages against the real clock.
     """
 
     seed: int = DEMO_SEED
@@ -32,3 +35,4 @@ class FakeConfig:
     api_keys: dict[str, str] = field(default_factory=dict)
     slow_seconds: float = 30.0
     strict_page_size: bool = False
+    now: int = FAKE_NOW_EPOCH

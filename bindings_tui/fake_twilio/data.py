@@ -1,7 +1,8 @@
 """Seeded, deterministic data: services, credentials and bindings.
 
 One `random.Random(seed)` drives everything, so the same seed gives the same SIDs and
-bodies. Dates are relative to the fixed `FAKE_NOW`.
+bodies. Dates are drawn relative to the fixed `FAKE_NOW`, then moved as one to the
+fake's own `now` (`shift_dates`), so every age is the same whatever `now` is.
 
 Normal bindings stay clear of every anomaly a push debugger looks for (updated within
 30 days, `new_message` subscribed, a credential of the right type, unique endpoints,
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import base64
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bindings_tui.fake_twilio.constants import DAY, FAKE_NOW_EPOCH
 from bindings_tui.fake_twilio.evidence_data import FakeAlert, seed_alerts
@@ -90,6 +91,7 @@ class Dataset:
     missing_credential_sid: str
     anomaly_groups: dict[str, list[list[str]]] = field(default_factory=dict)
     alerts: list[FakeAlert] = field(default_factory=list)
+    now: int = FAKE_NOW_EPOCH  # the instant the dates are relative to
 
 
 class _Generator:
@@ -375,8 +377,38 @@ def _notifications(rng: random.Random, new_message_enabled: bool) -> Notificatio
     )
 
 
-def generate(seed: int, bindings: int) -> Dataset:
-    """The whole seeded world: 3 services, 4 credentials, `bindings` in the first service."""
+def generate(seed: int, bindings: int, now: int = FAKE_NOW_EPOCH) -> Dataset:
+    """The whole seeded world: 3 services, 4 credentials, `bindings` in the first service;
+    its dates relative to `now` (epoch seconds)."""
+    return shift_dates(_generate(seed, bindings), now - FAKE_NOW_EPOCH)
+
+
+def shift_dates(dataset: Dataset, seconds: int) -> Dataset:
+    """The same world `seconds` later: every date moved, nothing else (the same seed
+    draws the same numbers, whatever the fake's `now`)."""
+    if seconds == 0:
+        return dataset
+
+    def binding(b: FakeBinding) -> FakeBinding:
+        return b._replace(created=b.created + seconds, updated=b.updated + seconds)
+
+    return replace(
+        dataset,
+        services=[
+            replace(s, created=s.created + seconds, updated=s.updated + seconds)
+            for s in dataset.services
+        ],
+        credentials=[
+            replace(c, created=c.created + seconds, updated=c.updated + seconds)
+            for c in dataset.credentials
+        ],
+        bindings={sid: [binding(b) for b in bs] for sid, bs in dataset.bindings.items()},
+        alerts=[replace(a, generated=a.generated + seconds) for a in dataset.alerts],
+        now=dataset.now + seconds,
+    )
+
+
+def _generate(seed: int, bindings: int) -> Dataset:
     seeder = _Seeder(seed)
     g = seeder.g
     services: list[FakeService] = []

@@ -65,7 +65,9 @@ def user_sid(service_sid: str, identity: str) -> str:
     return "US" + digest.hexdigest()
 
 
-def seed_users(service: FakeService, bindings: list[FakeBinding]) -> dict[str, FakeUser]:
+def seed_users(
+    service: FakeService, bindings: list[FakeBinding], now: int = FAKE_NOW_EPOCH
+) -> dict[str, FakeUser]:
     users: dict[str, FakeUser] = {}
     for b in bindings:
         known = users.get(b.identity)
@@ -81,8 +83,8 @@ def seed_users(service: FakeService, bindings: list[FakeBinding]) -> dict[str, F
             service.sid,
             NO_BINDING_USER,
             False,
-            FAKE_NOW_EPOCH - 3 * DAY,
-            FAKE_NOW_EPOCH - 3 * DAY,
+            now - 3 * DAY,
+            now - 3 * DAY,
         )
     return users
 

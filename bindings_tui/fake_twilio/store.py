@@ -171,6 +171,7 @@ class Store:
         self.anomaly_groups = dataset.anomaly_groups
         self.alerts: dict[str, FakeAlert] = {a.sid: a for a in dataset.alerts}
         self._seed_bindings = dataset.bindings
+        self.now = dataset.now  # the instant the seeded dates are relative to
         self._users: dict[str, dict[str, FakeUser]] = {}
 
     def sorted_alert_sids(self) -> list[str]:
@@ -182,7 +183,7 @@ class Store:
         if users is None:
             service = self.services[service_sid]
             users = self._users[service_sid] = seed_users(
-                service, self._seed_bindings.get(service_sid, [])
+                service, self._seed_bindings.get(service_sid, []), self.now
             )
         return users.get(identity)
 

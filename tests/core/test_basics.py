@@ -11,11 +11,8 @@ import pytest
 from bindings_tui.errors import InputError, ResponseFormatError
 from bindings_tui.models import ApiFlavor, Binding, Credential, Service
 from bindings_tui.output import (
-    BINDING_COLUMNS,
-    RecordWriter,
-    binding_csv_row,
     binding_detail,
-    binding_row,
+    binding_writer,
     json_dumps,
     short_message_types,
 )
@@ -136,7 +133,7 @@ def test_api_flavor_parse() -> None:
 def test_table_output_is_inert_for_hostile_data() -> None:
     b = Binding.from_json(raw_binding(identity=HOSTILE, endpoint=HOSTILE))
     out = io.StringIO()
-    writer = RecordWriter(out, "table", BINDING_COLUMNS, binding_row)
+    writer = binding_writer(out, "table")
     writer.write([b])
     writer.close()
     text = out.getvalue()
@@ -168,18 +165,20 @@ def test_json_output_escapes_by_json_rules_and_round_trips() -> None:
 def test_csv_and_jsonl_outputs() -> None:
     bindings = [Binding.from_json(raw_binding(sid="BS" + f"{n:032x}")) for n in range(3)]
     out = io.StringIO()
-    writer = RecordWriter(out, "jsonl", BINDING_COLUMNS, binding_row)
+    writer = binding_writer(out, "jsonl")
     writer.write(bindings)
     writer.close()
     lines = out.getvalue().splitlines()
     assert [json.loads(line)["sid"] for line in lines] == [b.sid for b in bindings]
     out = io.StringIO()
-    writer = RecordWriter(out, "csv", BINDING_COLUMNS, binding_row, binding_csv_row)
+    writer = binding_writer(out, "csv")
     writer.write(bindings[:1])
     writer.write(bindings[1:])
     writer.close()
     rows = out.getvalue().splitlines()
-    assert rows[0].startswith("sid,identity,type")
+    # The API's JSON field names (issue 17), each a key of the binding's own JSON.
+    assert rows[0] == "sid,identity,binding_type,endpoint,message_types,credential_sid,date_updated"
+    assert set(rows[0].split(",")) <= set(bindings[0].raw)
     assert len(rows) == 4  # one header, however many pages
     assert rows[1].endswith(
         ",abc123,new_message added_to_conversation," + "CR" + "4" * 32 + ",2016-10-22T11:37:03Z"

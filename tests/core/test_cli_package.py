@@ -122,16 +122,31 @@ def test_the_script_entry_and_python_m_both_work() -> None:
         assert scripts["bindings-tui"] == "bindings_tui.cli:main"
 
 
-def test_building_the_parser_imports_no_command_implementation() -> None:
-    """The TUI starts after parsing: the parser must not pull in keyring, the fake, uvicorn
-    or Textual (each command imports what it needs when it runs)."""
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--demo"],
+        ["list", "--service", "IS" + "a" * 32, "--base-url", "http://127.0.0.1:4010"],
+        ["diagnose", "--service", "IS" + "a" * 32, "--stale-days", "30", "--full"],
+        ["delete", "--service", "IS" + "a" * 32, "BS" + "b" * 32, "--yes"],
+        ["fake-twilio", "--now", "2026-11-01T00:00:00Z"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_building_the_parser_imports_no_command_implementation(argv: list[str]) -> None:
+    """The TUI starts after parsing, and every command pays for its parse: the parser must
+    not pull in keyring, the fake, uvicorn, Textual, the client, httpx (which imports rich
+    and click for its own CLI) or the diagnosis (issue 16: each command imports what it
+    needs when it runs)."""
     code = (
         "import sys\n"
         "from bindings_tui.cli import build_parser\n"
-        "build_parser().parse_args(['--demo'])\n"
+        f"build_parser().parse_args({argv!r})\n"
         "heavy = ['keyring', 'textual', 'uvicorn', 'bindings_tui.fake_twilio',\n"
         "         'bindings_tui.credentials.login', 'bindings_tui.credentials.secrets',\n"
-        "         'bindings_tui.tui']\n"
+        "         'bindings_tui.tui', 'httpx', 'rich', 'click', 'bindings_tui.client',\n"
+        "         'bindings_tui.diagnose_run', 'bindings_tui.diagnostics',\n"
+        "         'bindings_tui.evidence.alerts', 'bindings_tui.cli.diagnose_render']\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
@@ -140,6 +155,21 @@ def test_building_the_parser_imports_no_command_implementation() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_the_help_numbers_are_the_defaults_the_commands_use(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Parsing leaves the diagnosis unimported, so `diagnose --help` states its defaults
+    as text: they must be the numbers the run uses."""
+    from bindings_tui.cli.diagnose_render import DEFAULT_SHOWN_BINDINGS
+    from bindings_tui.evidence.alerts import DEFAULT_ALERT_DAYS, DEFAULT_MAX_ALERTS, MAX_ALERT_DAYS
+
+    assert cli.main(["diagnose", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"(1..{MAX_ALERT_DAYS}, default {DEFAULT_ALERT_DAYS})" in out
+    assert f"(default {DEFAULT_MAX_ALERTS})" in out
+    assert f"(default: first {DEFAULT_SHOWN_BINDINGS})" in out
 
 
 # ---- the modules themselves --------------------------------------------------------------

@@ -74,11 +74,11 @@ async def test_the_file_is_what_list_prints_for_every_format(tmp_path: Path) -> 
     assert rows[0] == [
         "sid",
         "identity",
-        "type",
+        "binding_type",
         "endpoint",
         "message_types",
-        "credential",
-        "updated",
+        "credential_sid",
+        "date_updated",
     ]
     # The fake's hostile identities: no formula, no raw control character in any cell.
     cells = [cell for row in rows for cell in row]
