@@ -53,12 +53,12 @@ class BindingsApp(App[int]):
     COMMANDS = App.COMMANDS | {ActionsProvider}
     # Size classes on every screen, for app.tcss: at 80x24 the detail pane gets smaller and
     # stacks its columns, and below 20 lines it steps aside (`p` brings it back).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),
         (100, "-normal"),
         (160, "-wide"),
     ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+    VERTICAL_BREAKPOINTS = [
         (0, "-tiny"),
         (20, "-short"),
         (30, "-tall"),
