@@ -4,8 +4,6 @@ status line alone, the sort arrow is always in its header. Pilot tests on the de
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import UTC, datetime
 
 import pytest
