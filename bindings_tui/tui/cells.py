@@ -140,7 +140,7 @@ def cell_text(binding: Binding, column: Column, width: int, now: datetime) -> st
     if column is Column.CREDENTIAL:
         if not binding.credential_sid:
             return MISSING
-        return fit_sid(make_visible(binding.credential_sid), width)
+        return make_visible(fit_sid(binding.credential_sid, width))
     if column is Column.UPDATED:
         return relative_age(binding.date_updated or binding.date_created, now)
     sid = make_visible(binding.sid)  # a SID is server text too (it may carry escapes)
