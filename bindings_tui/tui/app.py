@@ -51,6 +51,18 @@ class BindingsApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "bindings-tui"
     COMMANDS = App.COMMANDS | {ActionsProvider}
+    # Size classes on every screen, for app.tcss: at 80x24 the detail pane gets smaller and
+    # stacks its columns, and below 20 lines it steps aside (`p` brings it back).
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 (App declares it without ClassVar)
+        (0, "-narrow"),
+        (100, "-normal"),
+        (160, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012 (as above)
+        (0, "-tiny"),
+        (20, "-short"),
+        (30, "-tall"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = [
         KeyBinding("q", "quit", "Quit", id="app.quit"),
         KeyBinding("F", "find", "Find user", show=False, id="app.find"),

@@ -28,6 +28,9 @@ from bindings_tui.tui.screens.user import UserScreen
 from bindings_tui.write_policy import WritePolicy
 
 SIZE = (120, 40)
+# The sizes the layout must hold at: a bare 80x24 terminal and a wide one.
+SMALL, LARGE = (80, 24), (200, 50)
+SIZES = (SMALL, SIZE, LARGE)
 SEED = 7
 BINDINGS = 300
 PAGE_SIZE = 50
@@ -534,3 +537,10 @@ SCENARIOS: list[Scenario] = [
     Scenario("find_everywhere", _find, "F: two users in every service of both APIs"),
     Scenario("watching", _watching, "w: new, changed and gone rows while watching a user"),
 ]
+
+# Drawn (and snapshot-tested) at every size in SIZES, not only SIZE.
+SIZED = ("loaded", "detail_pane", "delete_modal", "user_view", "help", "read_only")
+
+
+def size_name(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"

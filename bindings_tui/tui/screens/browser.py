@@ -15,7 +15,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
@@ -55,16 +54,17 @@ from bindings_tui.tui.widgets.bindings_table import BindingsTable
 from bindings_tui.tui.widgets.detail_pane import DetailPane
 from bindings_tui.tui.widgets.filter_bar import FilterBar, FilterInput
 from bindings_tui.tui.widgets.findings_bar import FindingsBar, choice_label
-from bindings_tui.tui.widgets.key_footer import KeyFooter
+from bindings_tui.tui.widgets.key_footer import KeyFooter, NarrowFooterKeys
 from bindings_tui.tui.widgets.line import Line
 
 if TYPE_CHECKING:
     from bindings_tui.tui.app import BindingsApp
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(NarrowFooterKeys):
     AUTO_FOCUS = "BindingsTable"
     BINDINGS: ClassVar[list[BindingType]] = BROWSER_KEYS
+    FOOTER_NARROW_HIDDEN = frozenset({"mark", "reload", "switch_service"})  # layout: 80 columns
 
     def __init__(
         self,
@@ -527,6 +527,7 @@ class BrowserScreen(Screen[None]):
             origin=origin,
             hidden=hidden,
             account=self.bt_app.delete_account_line(),
+            body_width=browser_text.dialog_body_width(self.size.width),
         )
 
         def confirmed(ok: bool | None) -> None:

@@ -92,13 +92,17 @@ def status_left(session: BrowseSession) -> Text:
     return left
 
 
+HINT_WIDTH = 36  # the filter's hint on the status line (the help says what it means)
+
+
 def status_right(session: BrowseSession) -> Text:
     """The filter's hint, marks, and `shown of loaded`."""
     rows = session.active_rows
     right = Text(no_wrap=True, end="")
     hint = rows.query.hint
     if hint:
-        right.append(inert_str(hint) + "  ", style="yellow")
+        # Clipped: a long regex error pushed the load status off the line.
+        right.append(inert_str(hint, HINT_WIDTH) + "  ", style="yellow")
     if rows.marks:
         right.append(f"{len(rows.marks)} marked  ", style="bold")
     if rows.filtering:  # a filter over many rows, still under way
@@ -148,6 +152,14 @@ def context_line(session: BrowseSession, account: Text | str) -> Text:
     return text
 
 
+def dialog_body_width(screen_width: int) -> int:
+    """The text width inside the confirmation (#confirm-dialog in app.tcss: 80 wide, 140
+    on a -wide screen, never wider than the screen; a thick border and 2 columns of padding
+    each side)."""
+    dialog = 140 if screen_width >= 160 else min(80, screen_width)
+    return max(dialog - 6, 40)
+
+
 def delete_question(
     targets: list[Binding],
     *,
@@ -155,9 +167,13 @@ def delete_question(
     origin: Origin,
     hidden: int,
     account: Text | None = None,
+    body_width: int = 74,
 ) -> tuple[str, Text]:
     """The confirmation's title and body: what goes, from where (`account`: the account,
-    profile and label line), and how many of them the filter hides."""
+    profile and label line), and how many of them the filter hides. Identities and
+    endpoints get what `body_width` leaves (at 74: 24 and 60)."""
+    identity_width = min(max(body_width - 50, 12), 60)
+    endpoint_width = max(body_width - 14, 20)
     body = Text()
     if account is not None:
         body.append_text(account)
@@ -171,7 +187,7 @@ def delete_question(
             body.append("All of them are shown in the table.\n")
         for binding in targets[:6]:
             body.append(
-                f"  {clip(field_text(binding.identity), 24):<25}"
+                f"  {clip(field_text(binding.identity), identity_width):<{identity_width + 1}}"
                 f"{field_text(binding.binding_type):<9}{inert_str(binding.sid)}\n"
             )
         if len(targets) > 6:
@@ -184,7 +200,7 @@ def delete_question(
     for label, value in (
         ("identity", field_text(current.identity)),
         ("type", field_text(current.binding_type)),
-        ("endpoint", clip(field_text(current.endpoint), 60)),
+        ("endpoint", clip(field_text(current.endpoint), endpoint_width)),
         ("sid", inert_str(current.sid)),
     ):
         body.append(f"{label:<10}", style="bold")

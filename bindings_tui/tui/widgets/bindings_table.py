@@ -28,20 +28,16 @@ from bindings_tui.ages import Clock, system_clock
 from bindings_tui.diagnostics import Severity
 from bindings_tui.models import Binding
 from bindings_tui.rows import BindingRows, Column
-from bindings_tui.tui.cells import MARK_WIDTH, MISSING, ColumnSpec, cell_text, layout_columns
+from bindings_tui.tui.cells import (
+    MARK_WIDTH,
+    MISSING,
+    ColumnSpec,
+    cell_text,
+    header_label,
+    layout_columns,
+)
 from bindings_tui.tui.guard import guarded
 from bindings_tui.tui.widgets.findings_bar import ALERT_MARK, SEVERITY_GLYPHS
-
-HEADER_LABELS: dict[Column, str] = {
-    Column.IDENTITY: "IDENTITY",
-    Column.TYPE: "TYPE",
-    Column.ENDPOINT: "ENDPOINT",
-    Column.MESSAGE_TYPES: "MESSAGES",
-    Column.CREDENTIAL: "CREDENTIAL",
-    Column.UPDATED: "UPDATED",
-    Column.SID: "SID",
-}
-
 
 # A watch's flag -> (glyph, component class suffix).
 _WATCH_MARKS: dict[int, tuple[str, str]] = {
@@ -351,10 +347,8 @@ class BindingsTable(ScrollView, can_focus=True):
         sort = self.rows.sort
         text = Text(" " * MARK_WIDTH, style=style, no_wrap=True, end="")
         for spec in self._columns():
-            label = HEADER_LABELS[spec.column]
-            if sort.column is spec.column:
-                label += " ▼" if sort.descending else " ▲"
-            cell = Text(label, no_wrap=True, end="")
+            arrow = ("▼" if sort.descending else "▲") if sort.column is spec.column else ""
+            cell = Text(header_label(spec.column, spec.width, arrow), no_wrap=True, end="")
             cell.truncate(spec.width, overflow="ellipsis", pad=True)
             text.append_text(cell)
             text.append(" ")

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -17,10 +18,15 @@ from bindings_tui.diagnostics import Finding
 from bindings_tui.models import Binding
 from bindings_tui.textsafe import clip, make_visible
 from bindings_tui.tui.cells import MISSING, field_text
+from bindings_tui.tui.guard import guarded
 from bindings_tui.tui.inert import inert_str, title
 from bindings_tui.tui.widgets.evidence_text import findings_text
 
 LABEL_WIDTH = 15
+SIDE_WIDTH = 46  # the identity's other bindings, beside the fields
+# Below this pane width the other bindings go under the fields: beside them, the fields'
+# values folded into 11-character columns at 80 columns.
+STACK_BELOW = 100
 
 
 def raw_json_text(binding: Binding) -> Text:
@@ -61,9 +67,10 @@ def detail_text(
     *,
     findings: Sequence[Finding] = (),
     report: DiagnosisReport | None = None,
+    stacked: bool = False,
 ) -> Table:
     """Findings first, every field (long values fold, never wrap at random), then the
-    identity's other bindings."""
+    identity's other bindings: beside the fields, or under them when `stacked`."""
     fields = Table.grid(padding=(0, 1))
     fields.add_column(width=LABEL_WIDTH - 1, no_wrap=True, style="bold")
     fields.add_column(overflow="fold")
@@ -105,7 +112,12 @@ def detail_text(
         text.append(f"\n… and {len(others) - 50} more", style="dim")
     layout = Table.grid(padding=(0, 2), expand=True)
     layout.add_column(ratio=1)
-    layout.add_column(width=46, no_wrap=True)
+    if stacked:
+        layout.add_row(fields)
+        layout.add_row(Text(""))
+        layout.add_row(text)
+        return layout
+    layout.add_column(width=SIDE_WIDTH, no_wrap=True)
     layout.add_row(fields, text)
     return layout
 
@@ -113,8 +125,25 @@ def detail_text(
 class DetailPane(VerticalScroll, can_focus=True):
     """Shows one binding. `raw` toggles between the fields and the server's JSON."""
 
+    # What the fields show (None: nothing, or raw JSON), to lay it out again on a resize.
+    _shown: (
+        tuple[Binding, Sequence[Binding], datetime, Sequence[Finding], DiagnosisReport | None]
+        | None
+    ) = None
+    _stacked = False
+
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("No binding selected", style="dim"), id="detail-body")
+
+    def _narrow(self) -> bool:
+        return self.size.width < STACK_BELOW
+
+    @guarded
+    def on_resize(self, event: events.Resize) -> None:
+        """Crossing `STACK_BELOW` moves the other bindings under (or beside) the fields."""
+        if self._shown is not None and self._narrow() != self._stacked:
+            binding, same_identity, now, findings, report = self._shown
+            self.show(binding, same_identity, now, raw=False, findings=findings, report=report)
 
     def show(
         self,
@@ -128,12 +157,25 @@ class DetailPane(VerticalScroll, can_focus=True):
     ) -> None:
         body = self.query_one("#detail-body", Static)
         if binding is None:
+            self._shown = None
             self.border_title = title("Detail")
             body.update(Text("No binding selected", style="dim"))
             return
         # A Text, never a str: a str title is parsed as markup (and the SID is server text).
         self.border_title = title("Raw JSON" if raw else "Detail", binding.sid)
         if raw:
+            self._shown = None
             body.update(raw_json_text(binding))
-        else:
-            body.update(detail_text(binding, same_identity, now, findings=findings, report=report))
+            return
+        self._shown = (binding, same_identity, now, findings, report)
+        self._stacked = self._narrow()
+        body.update(
+            detail_text(
+                binding,
+                same_identity,
+                now,
+                findings=findings,
+                report=report,
+                stacked=self._stacked,
+            )
+        )

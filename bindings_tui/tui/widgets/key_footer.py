@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
+from typing import Any, ClassVar
 
+from textual import events
+from textual.binding import ActiveBinding
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -44,3 +47,37 @@ class KeyFooter(Footer):
             for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
             if binding.show or key == self.app.COMMAND_PALETTE_BINDING
         )
+
+
+NARROW_FOOTER_BELOW = 100  # screen width under which the footer keeps only its main keys
+
+
+class NarrowFooterKeys(Screen[None]):
+    """A screen whose footer drops `FOOTER_NARROW_HIDDEN` (actions) and turns compact on
+    narrow terminals, so `? Help` and `q Quit` stay on an 80-column line. The keys still
+    work and help (`?`) and the palette still list them: only the footer's `show` changes,
+    through the public `active_bindings` the footer reads."""
+
+    FOOTER_NARROW_HIDDEN: ClassVar[frozenset[str]] = frozenset()
+    _footer_narrow = False
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        if not self._footer_narrow:
+            return bindings
+        return {
+            key: active._replace(binding=replace(active.binding, show=False))
+            if active.binding.action in self.FOOTER_NARROW_HIDDEN
+            else active
+            for key, active in bindings.items()
+        }
+
+    @guarded
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW_FOOTER_BELOW
+        if narrow != self._footer_narrow:
+            self._footer_narrow = narrow
+            for footer in self.query(KeyFooter):
+                footer.compact = narrow
+            self.refresh_bindings()
