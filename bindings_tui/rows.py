@@ -19,7 +19,7 @@ import math
 from array import array
 from bisect import insort_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bindings_tui.binding_store import BindingStore, BindingsView
@@ -115,14 +115,6 @@ def _row_keys(store: BindingStore, column: Column) -> Callable[[int], SortKey]:
     return store.sid
 
 
-def _key_column(column: Column, keys: Iterable[SortKey]) -> MutableSequence[SortKey]:
-    """Sort keys of every row; timestamps as a packed array (8 bytes each, not 32)."""
-    if column is Column.UPDATED:
-        stamps: array[float] = array("d", (float(k) for k in keys))
-        return stamps  # type: ignore[return-value]
-    return list(keys)
-
-
 class BindingRows:
     """Bindings of one service (or one identity query), with a filtered, sorted view."""
 
@@ -131,7 +123,9 @@ class BindingRows:
         self._store = BindingStore()
         self._alive = bytearray()
         self._alive_count = 0
-        self._keys: MutableSequence[SortKey] = []
+        # The sort column's key of a row, read from the store when asked (a list of a
+        # million identity keys was ~70 MB kept for as long as the sort stood).
+        self._key: Callable[[int], SortKey] | None = None
         self._base: list[int] = []  # alive rows in ascending sort order
         self._view: list[int] = []  # the filtered base, same order
         self._query: Query = EMPTY_QUERY
@@ -271,8 +265,6 @@ class BindingRows:
             existing = self._row_of(binding.sid)
             if existing is not None:
                 store.replace(existing, binding)
-                if self._sort.column is not None:
-                    self._keys[existing] = _row_keys(store, self._sort.column)(existing)
                 replaced = True
                 continue
             at = fresh_at.get(binding.sid)
@@ -289,9 +281,6 @@ class BindingRows:
         if self._allowed is not None and self._restriction is not None:
             only = self._restriction
             self._allowed.update(row for row in new_rows if store.sid(row) in only)
-        if self._sort.column is not None:
-            key_of = _row_keys(store, self._sort.column)
-            self._keys.extend(key_of(row) for row in new_rows)
         if replaced:
             self._rebuild_base()
             self._refilter(from_scratch=True)
@@ -305,7 +294,8 @@ class BindingRows:
             self._base.extend(new_rows)
             self._view.extend(matched)
         else:
-            key = self._keys.__getitem__
+            key = self._key
+            assert key is not None
             for row in new_rows:
                 insort_right(self._base, row, key=key)
             for row in matched:
@@ -380,18 +370,15 @@ class BindingRows:
         self._results.clear()
         if same_column:  # only the direction changed: the view reads backwards
             return
-        self._keys = []  # the old keys go before the new ones are made
-        if sort.column is not None:
-            key_of = _row_keys(self._store, sort.column)
-            self._keys = _key_column(sort.column, map(key_of, range(len(self._store))))
+        self._key = None if sort.column is None else _row_keys(self._store, sort.column)
         self._rebuild_base()
         self._refilter(from_scratch=True)
 
     def _rebuild_base(self) -> None:
         alive = self._alive
         rows = [i for i in range(len(alive)) if alive[i]]
-        if self._sort.column is not None:
-            rows.sort(key=self._keys.__getitem__)
+        if self._key is not None:
+            rows.sort(key=self._key)
         self._base = rows
 
     def _refilter(self, *, from_scratch: bool) -> None:
