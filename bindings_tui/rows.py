@@ -254,7 +254,11 @@ class BindingRows:
         A SID already present replaces its row in place (a list can shift while it
         is paged); that is rare, so the view is then rebuilt from scratch.
         """
-        self._finish_filter()
+        # A filter pass under way over load order takes the new rows at its end (the
+        # rest of the view is what it finds); any other pass is finished first.
+        ongoing = self._pass if self._sort == LOAD_ORDER else None
+        if ongoing is None:
+            self._finish_filter()
         self._results.clear()
         store = self._store
         first_new = len(store)
@@ -289,6 +293,11 @@ class BindingRows:
             return len(new_rows)
         if not new_rows:
             return 0
+        if ongoing is not None and ongoing is self._pass:
+            self._base.extend(new_rows)
+            ongoing.extend(new_rows)
+            self._show_pass()
+            return len(new_rows)
         matched = self._select(new_rows)
         if self._sort.column is None:
             self._base.extend(new_rows)

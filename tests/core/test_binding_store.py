@@ -224,3 +224,35 @@ def test_without_an_event_loop_the_session_filters_at_once(tiny_slices: None) ->
     session.set_filter(parse_query("user1"), TypeFilter())
     assert not session.rows.filtering
     assert session.rows.shown_count == 6
+
+
+def test_a_page_arriving_mid_filter_joins_the_pass_instead_of_finishing_it(
+    tiny_slices: None,
+) -> None:
+    """At a million rows, finishing the pass at the next page was one long stall."""
+    store = BindingRows()
+    first = [make(n) for n in range(40)]
+    store.append(first)
+    store.set_filter(parse_query("user1"), TypeFilter())
+    store.filter_step()  # the pass is scanning the store's chunks (a mask exists)
+    assert store.filtering
+    more = [make(n) for n in range(40, 80)]
+    store.append(more)
+    assert store.filtering  # still a slice at a time
+    steps = 0
+    while store.filtering:
+        store.filter_step()
+        steps += 1
+    assert steps > 1
+    wanted = [b.sid for b in [*first, *more] if b.identity == "user1"]
+    assert [b.sid for b in store.in_view()] == wanted
+
+
+def test_a_sorted_view_keeps_its_order_for_pages_after_the_sort() -> None:
+    store = BindingRows()
+    store.append([make(n, identity=f"id{n % 5}") for n in range(20)])
+    store.set_sort(Sort(Column.IDENTITY, descending=True))
+    store.append([make(n, identity=f"id{n % 5}") for n in range(20, 30)])
+    keys = [b.identity for b in store.in_view()]
+    assert keys == sorted(keys, reverse=True)
+    assert len(keys) == 30
