@@ -256,3 +256,29 @@ def test_a_sorted_view_keeps_its_order_for_pages_after_the_sort() -> None:
     keys = [b.identity for b in store.in_view()]
     assert keys == sorted(keys, reverse=True)
     assert len(keys) == 30
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["", "a", "A", "abcdefghijklm", "abcdefghijklM", "abcdefghijkl", "b"])
+        | st.text(max_size=20),
+        min_size=0,
+        max_size=40,
+    ),
+    st.sampled_from([Column.IDENTITY, Column.ENDPOINT, Column.SID, Column.TYPE]),
+)
+def test_sorting_on_long_keys_is_a_stable_sort_on_the_whole_key(
+    values: list[str], column: Column
+) -> None:
+    """The prefix-then-runs sort (`rows._sort_by_long_keys`) is `sorted(key=...)`."""
+    store = BindingRows()
+    page = [
+        Binding.from_json({"sid": f"BS{n:032x}", "identity": v, "endpoint": v[::-1]})
+        for n, v in enumerate(values)
+    ]
+    store.append(page)
+    store.set_sort(Sort(Column.UPDATED))  # from another sort: ties still in load order
+    store.set_sort(Sort(column))
+    want = sorted(page, key=SORT_KEYS[column])
+    assert [b.sid for b in store.in_view()] == [b.sid for b in want]
