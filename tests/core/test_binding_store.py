@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bindings_tui import filter_pass, rows
@@ -258,27 +258,34 @@ def test_a_sorted_view_keeps_its_order_for_pages_after_the_sort() -> None:
     assert len(keys) == 30
 
 
+LONG_KEYS = ["abcdefghijklm", "abcdefghijklM", "abcdefghijkl", "b", "", "abcdefghijkl0", "a"]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(
-        st.sampled_from(["", "a", "A", "abcdefghijklm", "abcdefghijklM", "abcdefghijkl", "b"])
-        | st.text(max_size=20),
-        min_size=0,
-        max_size=40,
-    ),
+    st.lists(st.sampled_from(LONG_KEYS) | st.text(max_size=20), max_size=40),
     st.sampled_from([Column.IDENTITY, Column.ENDPOINT, Column.SID, Column.TYPE]),
 )
+@example(LONG_KEYS, Column.IDENTITY)
+@example(LONG_KEYS[::-1], Column.ENDPOINT)
 def test_sorting_on_long_keys_is_a_stable_sort_on_the_whole_key(
     values: list[str], column: Column
 ) -> None:
     """The prefix-then-runs sort (`rows._sort_by_long_keys`) is `sorted(key=...)`."""
     store = BindingRows()
     page = [
-        Binding.from_json({"sid": f"BS{n:032x}", "identity": v, "endpoint": v[::-1]})
+        Binding.from_json(
+            {
+                "sid": f"BS{n:032x}",
+                "identity": v,
+                "endpoint": v,
+                "date_updated": f"2026-10-{28 - n % 28:02d}T00:00:00Z",
+            }
+        )
         for n, v in enumerate(values)
     ]
     store.append(page)
-    store.set_sort(Sort(Column.UPDATED))  # from another sort: ties still in load order
+    store.set_sort(Sort(Column.UPDATED))  # from another order: ties still in load order
     store.set_sort(Sort(column))
     want = sorted(page, key=SORT_KEYS[column])
     assert [b.sid for b in store.in_view()] == [b.sid for b in want]
