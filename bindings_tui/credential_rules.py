@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from bindings_tui.binding_facts import PUSH_BINDING_TYPES, as_utc, common_identity, type_label
+from bindings_tui.binding_facts import PUSH_BINDING_TYPES, as_utc, type_label
 from bindings_tui.findings import (
     SEVERITY,
     Evidence,
@@ -26,6 +26,73 @@ def distinct_credential_sids(bindings: Iterable[Binding]) -> list[str]:
     return list(dict.fromkeys(b.credential_sid for b in bindings if b.credential_sid))
 
 
+class _Users:
+    """The bindings that use a credential, as a finding needs them: their SIDs, whether
+    they share one identity, their types (not the bindings: a sandbox credential of a
+    million bindings would keep a million Binding objects alive)."""
+
+    __slots__ = ("_identity", "_mixed", "sids", "types")
+
+    def __init__(self) -> None:
+        self.sids: list[str] = []
+        self.types: set[str | None] = set()
+        self._identity: str | None = None
+        self._mixed = False
+
+    def add(self, b: Binding) -> None:
+        if not self.sids:
+            self._identity = b.identity
+        elif not self._mixed and b.identity != self._identity:
+            self._mixed = True
+        self.sids.append(b.sid)
+        self.types.add(b.binding_type)
+
+    def __len__(self) -> int:
+        return len(self.sids)
+
+    @property
+    def identity(self) -> str | None:
+        """The one identity they all have (`common_identity`), else None."""
+        return None if self._mixed else self._identity
+
+
+class _CredentialUse:
+    """What one resolved credential's findings need from the bindings that use it."""
+
+    __slots__ = ("by_type", "cred_type", "users")
+
+    def __init__(self, credential: Credential | None) -> None:
+        self.cred_type = "" if credential is None else (credential.type or "").lower()
+        self.users = _Users() if _names_every_user(credential) else None
+        self.by_type: dict[str, _Users] = {}  # mismatched binding type -> its bindings
+
+    def add(self, b: Binding) -> None:
+        if self.users is not None:
+            self.users.add(b)
+        b_type = (b.binding_type or "").lower()
+        if self.cred_type and b_type in PUSH_BINDING_TYPES and b_type != self.cred_type:
+            group = self.by_type.get(b_type)
+            if group is None:
+                group = self.by_type[b_type] = _Users()
+            group.add(b)
+
+
+def _names_every_user(credential: Credential | None) -> bool:
+    """Whether a finding about this credential names every binding that uses it."""
+    if credential is None:
+        return True
+    cred_type = (credential.type or "").lower()
+    if cred_type == "fcm":
+        return _legacy_fcm_update(credential) is not None
+    return (cred_type == "apn" and bool(credential.sandbox)) or cred_type == "gcm"
+
+
+def _legacy_fcm_update(credential: Credential) -> datetime | None:
+    """When an fcm credential was last updated, if that was before legacy FCM's end."""
+    updated = parse_time(credential.raw.get("date_updated"))
+    return updated if updated is not None and updated < LEGACY_FCM_SHUTDOWN else None
+
+
 def credential_findings(
     bindings: Iterable[Binding], credentials: Mapping[str, Credential | None]
 ) -> list[Finding]:
@@ -35,44 +102,52 @@ def credential_findings(
     it does not exist. A SID absent from the mapping was not resolved (say, the read
     failed) and gives no finding.
     """
-    by_credential: dict[str, list[Binding]] = {}
+    # One pass; credentials in first-seen order (None: in use, but not resolved).
+    uses: dict[str, _CredentialUse | None] = {}
     for b in bindings:
-        if b.credential_sid:
-            by_credential.setdefault(b.credential_sid, []).append(b)
+        sid = b.credential_sid
+        if not sid:
+            continue
+        if sid in uses:
+            use = uses[sid]
+        else:
+            use = uses[sid] = _CredentialUse(credentials[sid]) if sid in credentials else None
+        if use is not None:
+            use.add(b)
 
     missing: list[Finding] = []
     mismatched: list[Finding] = []
     sandbox: list[Finding] = []
     legacy: list[Finding] = []
-    for sid, users in by_credential.items():
-        if sid not in credentials:
+    for sid, found in uses.items():
+        if found is None:
             continue
         credential = credentials[sid]
+        users = found.users
         if credential is None:
+            assert users is not None
             missing.append(_missing_finding(sid, users))
             continue
-        cred_type = (credential.type or "").lower()
-        by_type: dict[str, list[Binding]] = {}
-        for b in users:
-            b_type = (b.binding_type or "").lower()
-            if cred_type and b_type in PUSH_BINDING_TYPES and b_type != cred_type:
-                by_type.setdefault(b_type, []).append(b)
-        for b_type, group in by_type.items():
+        for b_type, group in found.by_type.items():
             mismatched.append(_mismatch_finding(credential, b_type, group))
+        cred_type = found.cred_type
         if cred_type == "apn" and credential.sandbox:
+            assert users is not None
             sandbox.append(_sandbox_finding(credential, users))
         if cred_type == "gcm":
+            assert users is not None
             legacy.append(_legacy_gcm_credential_finding(credential, users))
         elif cred_type == "fcm":
-            updated = parse_time(credential.raw.get("date_updated"))
-            if updated is not None and updated < LEGACY_FCM_SHUTDOWN:
+            updated = _legacy_fcm_update(credential)
+            if updated is not None:
+                assert users is not None
                 legacy.append(_legacy_fcm_key_finding(credential, users, updated))
     return [*missing, *mismatched, *legacy, *sandbox]
 
 
 def _about(
     kind: FindingKind,
-    users: list[Binding],
+    users: _Users,
     *,
     summary: str,
     details: dict[str, Any],
@@ -83,8 +158,8 @@ def _about(
     return Finding(
         kind=kind,
         severity=SEVERITY[kind],
-        binding_sids=tuple(b.sid for b in users),
-        identity=common_identity(users),
+        binding_sids=tuple(users.sids),
+        identity=users.identity,
         summary=summary,
         details=details,
         evidence=evidence,
@@ -107,8 +182,8 @@ def _credential_details(credential: Credential) -> dict[str, Any]:
     }
 
 
-def _missing_finding(sid: str, users: list[Binding]) -> Finding:
-    types = sorted({type_label(b.binding_type) for b in users})
+def _missing_finding(sid: str, users: _Users) -> Finding:
+    types = sorted({type_label(t) for t in users.types})
     return _about(
         FindingKind.CREDENTIAL_MISSING,
         users,
@@ -125,7 +200,7 @@ def _missing_finding(sid: str, users: list[Binding]) -> Finding:
     )
 
 
-def _mismatch_finding(credential: Credential, binding_type: str, group: list[Binding]) -> Finding:
+def _mismatch_finding(credential: Credential, binding_type: str, group: _Users) -> Finding:
     return _about(
         FindingKind.CREDENTIAL_TYPE_MISMATCH,
         group,
@@ -141,7 +216,7 @@ def _mismatch_finding(credential: Credential, binding_type: str, group: list[Bin
     )
 
 
-def _sandbox_finding(credential: Credential, users: list[Binding]) -> Finding:
+def _sandbox_finding(credential: Credential, users: _Users) -> Finding:
     return _about(
         FindingKind.APN_SANDBOX,
         users,
@@ -155,7 +230,7 @@ def _sandbox_finding(credential: Credential, users: list[Binding]) -> Finding:
     )
 
 
-def _legacy_gcm_credential_finding(credential: Credential, users: list[Binding]) -> Finding:
+def _legacy_gcm_credential_finding(credential: Credential, users: _Users) -> Finding:
     return _about(
         FindingKind.LEGACY_GCM,
         users,
@@ -172,9 +247,7 @@ def _legacy_gcm_credential_finding(credential: Credential, users: list[Binding])
     )
 
 
-def _legacy_fcm_key_finding(
-    credential: Credential, users: list[Binding], updated: datetime
-) -> Finding:
+def _legacy_fcm_key_finding(credential: Credential, users: _Users, updated: datetime) -> Finding:
     day = f"{as_utc(updated):%Y-%m-%d}"
     return _about(
         FindingKind.LEGACY_FCM_KEY,

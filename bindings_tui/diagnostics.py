@@ -405,11 +405,24 @@ def _json_scalar(value: object) -> str | int | float | bool | None:
 
 
 def findings_by_sid(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
-    """Binding SID -> the findings naming it (for row markers and the detail pane)."""
+    """Binding SID -> the findings naming it (for row markers and the detail pane).
+
+    SIDs named by the same findings share one list (a sandbox credential's finding names
+    most of a service's bindings: a list per SID was 50 MB at a million): read the lists,
+    never change them."""
     index: dict[str, list[Finding]] = {}
-    for finding in findings:
+    # (the list a SID had, the finding added) -> the shared list it has now
+    grown: dict[tuple[int, int], list[Finding]] = {}
+    empty: list[Finding] = []
+    kept = list(findings)  # alive while `grown` names them by id
+    for finding in kept:
         for sid in finding.binding_sids:
-            index.setdefault(sid, []).append(finding)
+            before = index.get(sid, empty)
+            step = (id(before), id(finding))
+            after = grown.get(step)
+            if after is None:
+                after = grown[step] = [*before, finding]
+            index[sid] = after
     return index
 
 

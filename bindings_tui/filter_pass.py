@@ -43,7 +43,8 @@ class FilterPass:
         allowed: set[int] | frozenset[int] | None,
     ) -> None:
         self._store = store
-        self._order = order
+        # A copy: the caller's list (the rows' base or view) grows while the pass runs.
+        self._order = list(order)
         self._query = query
         self._types = types
         self._allowed = allowed
@@ -75,6 +76,13 @@ class FilterPass:
         else:
             self._walk(WALK_ROWS)
         return self.done
+
+    def extend(self, rows: Sequence[int]) -> None:
+        """Rows appended to the store (and to the end of the display order) while the pass
+        runs: tested in their turn, so a page arriving mid-pass does not finish it at once."""
+        self._order.extend(rows)
+        if self._mask is not None:
+            self._mask.extend(bytes(len(self._store) - len(self._mask)))
 
     def finish(self) -> list[int]:
         while not self.done:

@@ -19,7 +19,7 @@ import math
 from array import array
 from bisect import insort_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bindings_tui.binding_store import BindingStore, BindingsView
@@ -115,12 +115,30 @@ def _row_keys(store: BindingStore, column: Column) -> Callable[[int], SortKey]:
     return store.sid
 
 
-def _key_column(column: Column, keys: Iterable[SortKey]) -> MutableSequence[SortKey]:
-    """Sort keys of every row; timestamps as a packed array (8 bytes each, not 32)."""
-    if column is Column.UPDATED:
-        stamps: array[float] = array("d", (float(k) for k in keys))
-        return stamps  # type: ignore[return-value]
-    return list(keys)
+# Columns whose keys are long strings (an FCM token is 150-odd characters): sorted first
+# on a short prefix of the key, then each run of equal prefixes on the whole key. A
+# million endpoint keys alive at once, as `list.sort(key=...)` keeps them, were ~190 MB
+# at the peak of a 1M session; the prefixes are about a third of that.
+_LONG_KEYS = frozenset({Column.IDENTITY, Column.ENDPOINT, Column.SID})
+_PREFIX = 12
+
+
+def _sort_by_long_keys(rows: list[int], key: Callable[[int], SortKey]) -> None:
+    """`rows.sort(key=key)` (stable, the same order) for string keys, in less memory."""
+    rows.sort(key=lambda row: str(key(row))[:_PREFIX])
+    start = 0
+    run_prefix: str | None = None
+    run_long = False
+    for at, row in enumerate(rows):
+        whole = str(key(row))
+        prefix = whole[:_PREFIX]
+        if prefix != run_prefix:
+            if run_long and at - start > 1:
+                rows[start:at] = sorted(rows[start:at], key=key)
+            start, run_prefix, run_long = at, prefix, False
+        run_long = run_long or len(whole) > _PREFIX
+    if run_long and len(rows) - start > 1:
+        rows[start:] = sorted(rows[start:], key=key)
 
 
 class BindingRows:
@@ -131,7 +149,9 @@ class BindingRows:
         self._store = BindingStore()
         self._alive = bytearray()
         self._alive_count = 0
-        self._keys: MutableSequence[SortKey] = []
+        # The sort column's key of a row, read from the store when asked (a list of a
+        # million identity keys was ~70 MB kept for as long as the sort stood).
+        self._key: Callable[[int], SortKey] | None = None
         self._base: list[int] = []  # alive rows in ascending sort order
         self._view: list[int] = []  # the filtered base, same order
         self._query: Query = EMPTY_QUERY
@@ -260,7 +280,11 @@ class BindingRows:
         A SID already present replaces its row in place (a list can shift while it
         is paged); that is rare, so the view is then rebuilt from scratch.
         """
-        self._finish_filter()
+        # A filter pass under way over load order takes the new rows at its end (the
+        # rest of the view is what it finds); any other pass is finished first.
+        ongoing = self._pass if self._sort == LOAD_ORDER else None
+        if ongoing is None:
+            self._finish_filter()
         self._results.clear()
         store = self._store
         first_new = len(store)
@@ -271,8 +295,6 @@ class BindingRows:
             existing = self._row_of(binding.sid)
             if existing is not None:
                 store.replace(existing, binding)
-                if self._sort.column is not None:
-                    self._keys[existing] = _row_keys(store, self._sort.column)(existing)
                 replaced = True
                 continue
             at = fresh_at.get(binding.sid)
@@ -289,9 +311,6 @@ class BindingRows:
         if self._allowed is not None and self._restriction is not None:
             only = self._restriction
             self._allowed.update(row for row in new_rows if store.sid(row) in only)
-        if self._sort.column is not None:
-            key_of = _row_keys(store, self._sort.column)
-            self._keys.extend(key_of(row) for row in new_rows)
         if replaced:
             self._rebuild_base()
             self._refilter(from_scratch=True)
@@ -300,12 +319,18 @@ class BindingRows:
             return len(new_rows)
         if not new_rows:
             return 0
+        if ongoing is not None and ongoing is self._pass:
+            self._base.extend(new_rows)
+            ongoing.extend(new_rows)
+            self._show_pass()
+            return len(new_rows)
         matched = self._select(new_rows)
         if self._sort.column is None:
             self._base.extend(new_rows)
             self._view.extend(matched)
         else:
-            key = self._keys.__getitem__
+            key = self._key
+            assert key is not None
             for row in new_rows:
                 insort_right(self._base, row, key=key)
             for row in matched:
@@ -375,24 +400,35 @@ class BindingRows:
         if sort == self._sort:
             return
         same_column = sort.column == self._sort.column
+        previous = self._sort.column
         self._finish_filter()
         self._sort = sort
         self._results.clear()
         if same_column:  # only the direction changed: the view reads backwards
             return
-        self._keys = []  # the old keys go before the new ones are made
-        if sort.column is not None:
-            key_of = _row_keys(self._store, sort.column)
-            self._keys = _key_column(sort.column, map(key_of, range(len(self._store))))
-        self._rebuild_base()
+        self._key = None if sort.column is None else _row_keys(self._store, sort.column)
+        # The same rows in another order: sorted in place (no second list of a million
+        # row numbers while the old one is still the view), from row order so that equal
+        # keys keep the load order.
+        if previous is not None and sort.column is not None:
+            self._base.sort()
+        self._sort_rows(self._base)
         self._refilter(from_scratch=True)
 
     def _rebuild_base(self) -> None:
         alive = self._alive
         rows = [i for i in range(len(alive)) if alive[i]]
-        if self._sort.column is not None:
-            rows.sort(key=self._keys.__getitem__)
+        self._sort_rows(rows)
         self._base = rows
+
+    def _sort_rows(self, rows: list[int]) -> None:
+        key = self._key
+        if key is None:
+            rows.sort()
+        elif self._sort.column in _LONG_KEYS:
+            _sort_by_long_keys(rows, key)
+        else:
+            rows.sort(key=key)
 
     def _refilter(self, *, from_scratch: bool) -> None:
         if from_scratch:

@@ -62,23 +62,32 @@ def _details(code: PushCode, alerts: Sequence[Alert], scope: str, **more: Any) -
 
 def alert_findings(matches: AlertMatches, bindings: Sequence[Binding], days: int) -> list[Finding]:
     """Findings from matched push alerts (ignored and other-service alerts give none)."""
-    by_sid = {b.sid: b for b in bindings}
+    # One pass keeping only the bindings the alerts name, and per named credential its
+    # users' SIDs and identities (not a Binding per row: at a million rows that was
+    # hundreds of megabytes).
+    named = dict.fromkeys([*matches.by_binding, *matches.by_device])
+    by_sid: dict[str, Binding] = {}
+    users: dict[str, tuple[list[str], set[str | None]]] = {}
+    if named or matches.by_credential:
+        for b in bindings:
+            if b.sid in named:
+                by_sid[b.sid] = b
+            if b.credential_sid in matches.by_credential:
+                sids, identities = users.setdefault(b.credential_sid, ([], set()))
+                sids.append(b.sid)
+                identities.add(b.identity)
     out: list[Finding] = []
-    for sid in dict.fromkeys([*matches.by_binding, *matches.by_device]):
+    for sid in named:
         binding = by_sid.get(sid)
         if binding is None:
             continue
         for code, group in _by_code(matches.for_binding(sid)).values():
             out.append(_binding_finding(binding, code, group, days))
-    if matches.by_credential:
-        users: dict[str, list[Binding]] = {}
-        for b in bindings:
-            if b.credential_sid in matches.by_credential:
-                users.setdefault(b.credential_sid, []).append(b)
-        for credential_sid, alerts in matches.by_credential.items():
-            using = users.get(credential_sid, [])
-            for code, group in _by_code(alerts).values():
-                out.append(_credential_finding(credential_sid, using, code, group, days))
+    for credential_sid, alerts in matches.by_credential.items():
+        using, identities = users.get(credential_sid, ([], set()))
+        shared = tuple(using)
+        for code, group in _by_code(alerts).values():
+            out.append(_credential_finding(credential_sid, shared, identities, code, group, days))
     for code, group in _by_code(matches.service).values():
         out.append(_service_finding(code, group, days))
     return out
@@ -103,17 +112,21 @@ def _binding_finding(b: Binding, code: PushCode, alerts: list[Alert], days: int)
 
 
 def _credential_finding(
-    credential_sid: str, users: list[Binding], code: PushCode, alerts: list[Alert], days: int
+    credential_sid: str,
+    sids: tuple[str, ...],
+    identities: set[str | None],
+    code: PushCode,
+    alerts: list[Alert],
+    days: int,
 ) -> Finding:
-    identities = {b.identity for b in users}
     return Finding(
         kind=FindingKind.PUSH_ALERT,
         severity=_severity(code),
-        binding_sids=tuple(b.sid for b in users),
+        binding_sids=sids,
         identity=next(iter(identities)) if len(identities) == 1 else None,
         summary=(
             f"{code.code} {code.title} on credential {credential_sid} ({times(len(alerts))}), "
-            f"used by {len(users)} binding(s): {code.meaning}"
+            f"used by {len(sids)} binding(s): {code.meaning}"
         ),
         details=_details(code, alerts, "credential", credential_sid=credential_sid),
         evidence=alert_evidence(code, alerts, days),

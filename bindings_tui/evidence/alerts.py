@@ -180,18 +180,32 @@ def match_alerts(
         push.append((alert, alert_refs(alert)))
     if not push:
         return matches
-    by_sid: Mapping[str, Binding] = {b.sid: b for b in bindings}
-    credentials = set(credential_sids) | {b.credential_sid for b in bindings if b.credential_sid}
-    by_token: dict[str, list[str]] | None = None
-    if any(refs.values for _, refs in push):
-        by_token = {}
-        for b in bindings:
+    # One pass over the bindings keeping only what the alerts can name (a million
+    # bindings in a dict by SID was most of a 1M diagnosis's memory): the named SIDs that
+    # are loaded, the credentials in use, and the bindings of the tokens named.
+    named_sids = frozenset(sid for _, refs in push for sid in refs.sids)
+    token_keys = {
+        key
+        for _, refs in push
+        for value in refs.values
+        for kind in _TOKEN_KINDS
+        if (key := endpoint_key(kind, value)) is not None
+    }
+    loaded_sids: set[str] = set()
+    credentials = set(credential_sids)
+    by_token: dict[str, list[str]] | None = {} if any(refs.values for _, refs in push) else None
+    for b in bindings:
+        if b.sid in named_sids:
+            loaded_sids.add(b.sid)
+        if b.credential_sid:
+            credentials.add(b.credential_sid)
+        if by_token is not None and token_keys:
             key = endpoint_key(b.binding_type, b.endpoint)
-            if key is not None:
+            if key is not None and key in token_keys:
                 by_token.setdefault(key, []).append(b.sid)
 
     for alert, refs in push:
-        named = [sid for sid in sorted(refs.sids) if sid in by_sid]
+        named = [sid for sid in sorted(refs.sids) if sid in loaded_sids]
         if named:
             for sid in named:
                 matches.by_binding.setdefault(sid, []).append(alert)
@@ -218,10 +232,13 @@ def match_alerts(
     return matches
 
 
+_TOKEN_KINDS = ("apn", "fcm")  # apn tokens compare as hex, the rest exactly
+
+
 def _devices(values: frozenset[str], by_token: Mapping[str, list[str]]) -> list[str]:
     found: dict[str, None] = {}
     for value in sorted(values):
-        for kind in ("apn", "fcm"):  # apn tokens compare as hex, the rest exactly
+        for kind in _TOKEN_KINDS:
             key = endpoint_key(kind, value)
             if key is not None:
                 found.update(dict.fromkeys(by_token.get(key, ())))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bindings_tui import filter_pass, rows
@@ -224,3 +224,68 @@ def test_without_an_event_loop_the_session_filters_at_once(tiny_slices: None) ->
     session.set_filter(parse_query("user1"), TypeFilter())
     assert not session.rows.filtering
     assert session.rows.shown_count == 6
+
+
+def test_a_page_arriving_mid_filter_joins_the_pass_instead_of_finishing_it(
+    tiny_slices: None,
+) -> None:
+    """At a million rows, finishing the pass at the next page was one long stall."""
+    store = BindingRows()
+    first = [make(n) for n in range(40)]
+    store.append(first)
+    store.set_filter(parse_query("user1"), TypeFilter())
+    store.filter_step()  # the pass is scanning the store's chunks (a mask exists)
+    assert store.filtering
+    more = [make(n) for n in range(40, 80)]
+    store.append(more)
+    assert store.filtering  # still a slice at a time
+    steps = 0
+    while store.filtering:
+        store.filter_step()
+        steps += 1
+    assert steps > 1
+    wanted = [b.sid for b in [*first, *more] if b.identity == "user1"]
+    assert [b.sid for b in store.in_view()] == wanted
+
+
+def test_a_sorted_view_keeps_its_order_for_pages_after_the_sort() -> None:
+    store = BindingRows()
+    store.append([make(n, identity=f"id{n % 5}") for n in range(20)])
+    store.set_sort(Sort(Column.IDENTITY, descending=True))
+    store.append([make(n, identity=f"id{n % 5}") for n in range(20, 30)])
+    keys = [b.identity for b in store.in_view()]
+    assert keys == sorted(keys, reverse=True)
+    assert len(keys) == 30
+
+
+LONG_KEYS = ["abcdefghijklm", "abcdefghijklM", "abcdefghijkl", "b", "", "abcdefghijkl0", "a"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(LONG_KEYS) | st.text(max_size=20), max_size=40),
+    st.sampled_from([Column.IDENTITY, Column.ENDPOINT, Column.SID, Column.TYPE]),
+)
+@example(LONG_KEYS, Column.IDENTITY)
+@example(LONG_KEYS[::-1], Column.ENDPOINT)
+def test_sorting_on_long_keys_is_a_stable_sort_on_the_whole_key(
+    values: list[str], column: Column
+) -> None:
+    """The prefix-then-runs sort (`rows._sort_by_long_keys`) is `sorted(key=...)`."""
+    store = BindingRows()
+    page = [
+        Binding.from_json(
+            {
+                "sid": f"BS{n:032x}",
+                "identity": v,
+                "endpoint": v,
+                "date_updated": f"2026-10-{28 - n % 28:02d}T00:00:00Z",
+            }
+        )
+        for n, v in enumerate(values)
+    ]
+    store.append(page)
+    store.set_sort(Sort(Column.UPDATED))  # from another order: ties still in load order
+    store.set_sort(Sort(column))
+    want = sorted(page, key=SORT_KEYS[column])
+    assert [b.sid for b in store.in_view()] == [b.sid for b in want]

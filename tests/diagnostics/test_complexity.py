@@ -159,3 +159,20 @@ def test_alerts_keep_the_work_linear() -> None:
 
     ratio = count_events(lambda: run(large)) / count_events(lambda: run(small))
     assert 3.5 < ratio < 4.6, ratio
+
+
+def test_the_findings_index_is_each_sids_findings_in_order_with_lists_shared() -> None:
+    bindings = worst_case(2_000)
+    findings = compute_binding_findings(bindings, DiagnosticsSettings(), NOW)
+    findings += credential_findings(bindings, CREDS)
+    naive: dict[str, list[Any]] = {}
+    for finding in findings:
+        for sid in finding.binding_sids:
+            naive.setdefault(sid, []).append(finding)
+    index = findings_by_sid(findings)
+    assert index == naive
+    assert list(index) == list(naive)
+    # SIDs named by the same findings share one list (a million lists at 1M otherwise).
+    shared = {id(v) for v in index.values()}
+    assert len(shared) == len({tuple(map(id, v)) for v in naive.values()})
+    assert len(shared) < len(index)
