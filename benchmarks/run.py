@@ -441,7 +441,7 @@ def table(results: dict[str, Any]) -> str:
         add("4. longest stall, loading", lambda e: fmt(e["tui"]["stall_worst_s"], "s"))
         add("5. peak RSS", lambda e: fmt(e["tui"]["peak_rss_mb"], "MB"))
     if all("memory" in sizes[n] for n in names):
-        add("7. whole-session peak RSS", lambda e: fmt(e["memory"]["peak_rss_mb"], "MB"))
+        add("8. whole-session peak RSS", lambda e: fmt(e["memory"]["peak_rss_mb"], "MB"))
     width = max(len(r[0]) for r in rows)
     cols = [max(len(h), *(len(r[1][i]) for r in rows)) for i, h in enumerate(heads)]
     lines = [
