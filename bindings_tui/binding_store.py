@@ -145,7 +145,8 @@ class HashBuckets:
         hashes.append(key_hash)
         rows.append(row)
 
-    def rows(self, key_hash: int) -> Iterator[int]:
+    def _slots(self, key_hash: int) -> Iterator[tuple[array[int], int]]:
+        """(the bucket's rows, position) of every entry with this hash, in added order."""
         bucket = key_hash & ((1 << self._BITS) - 1)
         hashes = self._hashes[bucket]
         rows = self._rows[bucket]
@@ -157,26 +158,19 @@ class HashBuckets:
                 at = hashes.index(key_hash, at)
             except ValueError:
                 return
-            if rows[at] >= 0:
-                yield rows[at]
+            yield rows, at
             at += 1
 
+    def rows(self, key_hash: int) -> Iterator[int]:
+        for rows, at in self._slots(key_hash):
+            if rows[at] >= 0:
+                yield rows[at]
+
     def discard(self, key_hash: int, row: int) -> None:
-        bucket = key_hash & ((1 << self._BITS) - 1)
-        rows = self._rows[bucket]
-        hashes = self._hashes[bucket]
-        if rows is None or hashes is None:
-            return
-        at = 0
-        while True:
-            try:
-                at = hashes.index(key_hash, at)
-            except ValueError:
-                return
+        for rows, at in self._slots(key_hash):
             if rows[at] == row:
                 rows[at] = -1
                 return
-            at += 1
 
 
 class BindingStore:

@@ -117,7 +117,7 @@ async def stream_bindings(
             yield page if fresh is None else replace(page, items=fresh)
 
 
-async def stream_bindings_in_type_order(
+def stream_bindings_in_type_order(
     client: TwilioClient,
     service_sid: str,
     *,
@@ -134,14 +134,10 @@ async def stream_bindings_in_type_order(
             service_sid, identities=identities, binding_types=types, page_size=page_size
         )
 
-    client.bindings_params(identities=identities, binding_types=binding_types, page_size=page_size)
-    ordered = in_type_order(split_types(client, binding_types, True), binding_types, open_stream)
-    async with _closing(ordered):
-        async for page in ordered:
-            yield page
+    return _split_in_type_order(client, identities, binding_types, page_size, open_stream)
 
 
-async def stream_raw_bindings_in_type_order(
+def stream_raw_bindings_in_type_order(
     client: TwilioClient,
     service_sid: str,
     *,
@@ -156,6 +152,17 @@ async def stream_raw_bindings_in_type_order(
             service_sid, identities=identities, binding_types=types, page_size=page_size
         )
 
+    return _split_in_type_order(client, identities, binding_types, page_size, open_stream)
+
+
+async def _split_in_type_order(
+    client: TwilioClient,
+    identities: Sequence[str],
+    binding_types: Sequence[str],
+    page_size: int | None,
+    open_stream: Callable[[Sequence[str]], AsyncIterator[Page[R]]],
+) -> AsyncGenerator[Page[R], None]:
+    # The request is checked before the first stream opens (one error, not one per type).
     client.bindings_params(identities=identities, binding_types=binding_types, page_size=page_size)
     ordered = in_type_order(split_types(client, binding_types, True), binding_types, open_stream)
     async with _closing(ordered):

@@ -153,7 +153,7 @@ def identity(text: str) -> str:
     # An empty value (`--identity "$UNSET"`) would silently mean "every identity": in a
     # script that pipes into delete, that is the whole service.
     if not text:
-        raise InputError("an --identity is empty: give the identity to look for")
+        raise InputError("an identity is empty: give the identity to look for")
     return check_identity(text)
 
 
