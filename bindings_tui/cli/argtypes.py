@@ -98,10 +98,11 @@ def _float(text: str, low: float, high: float, what: str, *, low_open: bool) -> 
         value = float(text) if len(text) <= 40 else math.nan
     except ValueError:
         value = math.nan
-    ok = math.isfinite(value) and (low < value if low_open else low <= value) and value <= high
-    if not ok:
-        bound = f"more than {low:g}" if low_open else f"at least {low:g}"
-        raise InputError(f"{shown(text, 24)} is not a number {bound} and at most {high:g} ({what})")
+    if not math.isfinite(value):
+        raise InputError(f"{shown(text, 24)} is not a number ({what})")
+    if not ((low < value if low_open else low <= value) and value <= high):
+        bound = f"more than {low:g} and at most {high:g}" if low_open else f"{low:g}..{high:g}"
+        raise InputError(f"{value:g} is out of range: use {bound} ({what})")
     return value
 
 
