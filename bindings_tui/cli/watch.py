@@ -4,14 +4,16 @@ interval and print one line per change.
 The first listing prints a baseline line; then `added`, `removed` and `changed` (with the
 fields) as they are seen, and a notice when Twilio rate-limits the watch (the interval
 doubles) or a refresh fails (it goes on). `-o jsonl` prints one JSON object per line for
-all of them. Ctrl+C is the way to end a watch, so it exits 0 after a summary line on
-stderr; an auth error or a missing service ends it with one line and exit 1.
+all of them. Ctrl+C (or SIGTERM, as a supervisor or `kill` sends) is the way to end a
+watch, so it exits 0 after a summary line on stderr; an auth error or a missing service
+ends it with one line and exit 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -158,6 +160,7 @@ async def cmd_watch(args: argparse.Namespace, tally: Tally) -> int:
     if identities:
         what += f" (identity {make_visible(clip(', '.join(identities), 100))})"
     printer = WatchPrinter(sys.stdout, args.output, what)
+    _stop_on_sigterm()
     async with make_client(args) as client:
 
         async def list_once() -> Any:
@@ -176,12 +179,23 @@ async def cmd_watch(args: argparse.Namespace, tally: Tally) -> int:
     return 0  # not reached: the watch ends with Ctrl+C or an error
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends the watch as Ctrl+C does: the client closes, the summary is printed."""
+    task = asyncio.current_task()
+    if task is None:
+        return
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError):  # no signal handlers here (Windows, a thread)
+        pass
+
+
 def run_watch(args: argparse.Namespace) -> int:
-    """Run the watch until Ctrl+C (exit 0, a summary on stderr) or an error (one line)."""
+    """Run the watch until Ctrl+C or SIGTERM (exit 0, a summary on stderr) or an error."""
     tally = Tally()
     try:
         return asyncio.run(cmd_watch(args, tally))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         sys.stderr.write(tally.line() + "\n")
         return 0
 

@@ -50,8 +50,8 @@ class Watcher:
             if check(line):
                 return line
 
-    async def interrupt(self) -> tuple[int, str, str]:
-        self.proc.send_signal(signal.SIGINT)
+    async def interrupt(self, how: signal.Signals = signal.SIGINT) -> tuple[int, str, str]:
+        self.proc.send_signal(how)
         out, err = await asyncio.wait_for(self.proc.communicate(), HANG_GUARD_S)
         return self.proc.returncode or 0, out.decode(), err.decode()
 
@@ -154,3 +154,13 @@ async def test_interval_below_two_seconds_is_one_line_exit_2(
     assert watcher.proc.returncode == 2
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "--interval" in lines[0]
+
+
+async def test_sigterm_ends_the_watch_like_ctrl_c(served: tuple[FakeTwilio, str]) -> None:
+    fake, url = served
+    service = fake.service_sids()[0]
+    watcher = await start_watch(url, "--service", service, "--interval", "2")
+    await watcher.next_line(lambda s: "watching 50 binding(s)" in s, "the baseline")
+    code, _out, err = await watcher.interrupt(signal.SIGTERM)
+    assert code == 0 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].endswith("stopped watching after 1 listing(s): +0 -0 ~0")
