@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
 import sys
 from dataclasses import dataclass
@@ -184,10 +185,9 @@ def _stop_on_sigterm() -> None:
     task = asyncio.current_task()
     if task is None:
         return
-    try:
+    # No signal handlers on Windows' loop or outside the main thread: Ctrl+C still works.
+    with contextlib.suppress(NotImplementedError, RuntimeError):
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    except (NotImplementedError, RuntimeError):  # no signal handlers here (Windows, a thread)
-        pass
 
 
 def run_watch(args: argparse.Namespace) -> int:
