@@ -19,10 +19,12 @@ from bindings_tui.textsafe import clip, make_visible
 
 @dataclass(frozen=True, slots=True)
 class RawBinding:
-    """`sid` (checked) and the server's JSON object, untouched."""
+    """`sid` (checked) and the server's JSON object, untouched. `text`: the record as the
+    CLI will write it, when that was rendered ahead of its turn (`output.RecordWriter.prepare`)."""
 
     sid: str
     raw: JsonDict = field(repr=False, compare=False)
+    text: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, raw: object) -> RawBinding:

@@ -13,7 +13,14 @@ from typing import Final
 
 from bindings_tui import __version__
 from bindings_tui.cli import auth, diagnose, fake, find, history, listing, tui, watch
-from bindings_tui.cli.common import PROG, Parser, add_global_options, globals_parent, handle_errors
+from bindings_tui.cli.common import (
+    PROG,
+    Parser,
+    add_global_options,
+    end_process,
+    globals_parent,
+    handle_errors,
+)
 
 DESCRIPTION: Final = "Browse, inspect and delete Twilio push-notification Bindings."
 
@@ -65,10 +72,25 @@ def run(args: argparse.Namespace) -> int:
     return _runner(args.command)(args)
 
 
+# Commands that leave nothing behind but what they wrote to stdout and stderr (no file
+# open, no thread running, no atexit work): as the process's own command line, they end
+# it as soon as that is flushed (`common.end_process`).
+ENDS_PROCESS_AT_ONCE: Final = frozenset({"list", "diagnose"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The `bindings-tui` script: parse, run, and report any error as one line
     (`common.handle_errors`, the CLI's single error handler)."""
-    return handle_errors(build_parser, run, argv)
+    ran: list[str | None] = []
+
+    def run_noted(args: argparse.Namespace) -> int:
+        ran.append(args.command)
+        return run(args)
+
+    code = handle_errors(build_parser, run_noted, argv)
+    if argv is None and ran and ran[0] in ENDS_PROCESS_AT_ONCE:
+        end_process(code)  # returns only if the output could not be flushed
+    return code
 
 
 __all__ = ["build_parser", "main", "run"]
