@@ -124,17 +124,19 @@ def stream_bindings_in_type_order(
     identities: Sequence[str] = (),
     binding_types: Sequence[str] = (),
     page_size: int | None = None,
+    prepare: Callable[[Page[Binding]], Page[Binding]] | None = None,
 ) -> AsyncGenerator[Page[Binding], None]:
     """Every binding, as fast as the split allows, in an order that is the same every
     run: grouped by binding type (the `--type` order given, else the API's enum order:
-    apn, gcm, fcm, twilsock), the server's order within each type (`in_type_order`)."""
+    apn, gcm, fcm, twilsock), the server's order within each type (`in_type_order`,
+    which explains `prepare`)."""
 
     def open_stream(types: Sequence[str]) -> AsyncIterator[Page[Binding]]:
         return client.iter_binding_pages(
             service_sid, identities=identities, binding_types=types, page_size=page_size
         )
 
-    return _split_in_type_order(client, identities, binding_types, page_size, open_stream)
+    return _split_in_type_order(client, identities, binding_types, page_size, open_stream, prepare)
 
 
 def stream_raw_bindings_in_type_order(
@@ -195,15 +197,17 @@ async def in_type_order(
     no split): the one stream `open_stream(unsplit)`. A record on two streams (a server
     ignoring BindingType) is kept where it comes first in this order.
 
-    `prepare` is applied to a later type's page when it arrives, while the streams wait
-    on the network (the CLI encodes its output there), so the work does not pile up at
-    the end, when the current type's stream ends and every waiting page is handed out.
+    `prepare` is applied to each page as it arrives, while the streams wait on the
+    network: work on a later type's page (the CLI encodes its output there) does not pile
+    up at the end, when the current type's stream ends and every waiting page is handed
+    out, and what a page names can be acted on before its turn (the diagnosis reads each
+    credential as soon as a page names it).
     """
     if not types:
         plain = open_stream(unsplit)
         async with _closing(plain):
             async for page in plain:
-                yield page
+                yield page if prepare is None else prepare(page)
         return
     sources = [_with_end(open_stream([t])) for t in types]
     waiting: list[list[Page[R]]] = [[] for _ in types]
@@ -229,7 +233,7 @@ async def in_type_order(
         async for index, item in merged:
             if item is None:
                 ended[index] = True
-            elif prepare is not None and index != current:
+            elif prepare is not None:
                 waiting[index].append(prepare(item))
             else:
                 waiting[index].append(item)

@@ -126,7 +126,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
             from bindings_tui import streams
 
             if raw:
-                # A later type's page is encoded when it arrives, not when its turn comes.
+                # Each page is encoded as it arrives, a later type's before its turn.
                 pages = streams.stream_raw_bindings_in_type_order(
                     client,
                     service,
