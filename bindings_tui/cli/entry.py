@@ -8,6 +8,7 @@ until a command runs, so parsing stays cheap for the TUI's start-up.
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -85,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def run_noted(args: argparse.Namespace) -> int:
         ran.append(args.command)
+        if argv is None and args.command in ENDS_PROCESS_AT_ONCE:
+            # What is alive now (the modules) lives as long as the process: keep it out
+            # of the collector's full passes, which a loading list sets off again and again.
+            gc.freeze()
         return run(args)
 
     code = handle_errors(build_parser, run_noted, argv)
