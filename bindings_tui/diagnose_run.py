@@ -139,12 +139,11 @@ class _CredentialReads:
         if sid not in self._tasks:
             self._tasks[sid] = asyncio.create_task(self._read(sid))
 
-    def start_named(self, page: Page[Binding]) -> Page[Binding]:
-        """Start reading each credential the page's bindings name; the page as it is."""
-        for binding in page.items:
+    def start_named(self, bindings: Sequence[Binding]) -> None:
+        """Start reading each credential these bindings name (once per SID)."""
+        for binding in bindings:
             if binding.credential_sid:
                 self.start(binding.credential_sid)
-        return page
 
     async def _read(self, sid: str) -> _CredentialRead:
         if not is_sid("CR", sid.strip()):
@@ -331,15 +330,23 @@ async def run_diagnostics(
 async def list_bindings_by_type(
     client: TwilioClient,
     service_sid: str,
-    prepare: Callable[[Page[Binding]], Page[Binding]] | None = None,
+    seen: Callable[[Sequence[Binding]], None] | None = None,
 ) -> list[Binding]:
     """The whole list over one stream per binding type (the split's speed), in the
-    deterministic grouped order of `streams.stream_bindings_in_type_order` (`prepare`:
-    each page as it arrives, `streams.in_type_order`)."""
+    deterministic grouped order of `streams.stream_bindings_in_type_order`. `seen` is
+    shown each page's bindings as soon as the page arrives, whether it is handed out
+    then (the current type) or waits for its turn (then it is shown them twice)."""
+
+    def arrived(page: Page[Binding]) -> Page[Binding]:
+        if seen is not None:
+            seen(page.items)
+        return page
+
     out: list[Binding] = []
-    pages = stream_bindings_in_type_order(client, service_sid, prepare=prepare)
+    pages = stream_bindings_in_type_order(client, service_sid, prepare=arrived)
     try:
         async for page in pages:
+            arrived(page)
             out.extend(page.items)
     finally:
         await pages.aclose()

@@ -197,17 +197,18 @@ async def in_type_order(
     no split): the one stream `open_stream(unsplit)`. A record on two streams (a server
     ignoring BindingType) is kept where it comes first in this order.
 
-    `prepare` is applied to each page as it arrives, while the streams wait on the
-    network: work on a later type's page (the CLI encodes its output there) does not pile
-    up at the end, when the current type's stream ends and every waiting page is handed
-    out, and what a page names can be acted on before its turn (the diagnosis reads each
-    credential as soon as a page names it).
+    `prepare` is applied to a page that must wait for its turn (a later type's) when it
+    arrives, while the streams wait on the network: the work on it (the CLI encodes its
+    output there) does not pile up at the end, when the current type's stream ends and
+    every waiting page is handed out, and what it names can be acted on before its turn
+    (the diagnosis reads each credential as soon as a page names it). The current type's
+    pages are handed out as they arrive, unchanged.
     """
     if not types:
         plain = open_stream(unsplit)
         async with _closing(plain):
             async for page in plain:
-                yield page if prepare is None else prepare(page)
+                yield page
         return
     sources = [_with_end(open_stream([t])) for t in types]
     waiting: list[list[Page[R]]] = [[] for _ in types]
@@ -233,7 +234,7 @@ async def in_type_order(
         async for index, item in merged:
             if item is None:
                 ended[index] = True
-            elif prepare is not None:
+            elif prepare is not None and index != current:
                 waiting[index].append(prepare(item))
             else:
                 waiting[index].append(item)

@@ -126,7 +126,7 @@ async def cmd_list(args: argparse.Namespace) -> int:
             from bindings_tui import streams
 
             if raw:
-                # Each page is encoded as it arrives, a later type's before its turn.
+                # A later type's page is encoded as it arrives, not when its turn comes.
                 pages = streams.stream_raw_bindings_in_type_order(
                     client,
                     service,
