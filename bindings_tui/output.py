@@ -329,7 +329,7 @@ class RecordWriter:
             return page
         # A JSON text never holds a raw NUL (JSON escapes it): a separator to split on.
         texts = self._joined(page.items, "\0").split("\0")
-        items = [RawBinding(r.sid, r.raw, t) for r, t in zip(page.items, texts, strict=True)]
+        items = [RawBinding(r.sid, None, t) for r, t in zip(page.items, texts, strict=True)]
         return replace(page, items=items)
 
     def _joined(self, records: Sequence[Any], separator: str) -> str:
