@@ -339,11 +339,17 @@ class RecordWriter:
         ready = [r.text for r in records if isinstance(r, RawBinding) and r.text is not None]
         if len(ready) == len(records):
             return separator.join(ready)
-        if self.fmt == "jsonl":
-            texts = [_encode_line(self.json_of(r)) for r in records]
-        else:
-            texts = [_encode_indented(self.json_of(r)).replace("\n", "\n  ") for r in records]
+        # (Escaping a text `prepare` made again changes nothing: it holds no such character.)
+        texts = [
+            r.text if isinstance(r, RawBinding) and r.text is not None else self._encoded(r)
+            for r in records
+        ]
         return escape_unsafe(separator.join(texts))
+
+    def _encoded(self, record: Any) -> str:
+        if self.fmt == "jsonl":
+            return _encode_line(self.json_of(record))
+        return _encode_indented(self.json_of(record)).replace("\n", "\n  ")
 
     def close(self) -> None:
         if self.fmt == "json":

@@ -308,4 +308,11 @@ def test_records_encoded_ahead_are_written_as_the_same_bytes(fmt: str) -> None:
     else:
         expected = json_dumps(raws, indent=2) + "\n"
     assert written(prepare=False) == written(prepare=True) == expected
+    # A page holding both kinds (never made today, but safe): the same bytes again.
+    out = io.StringIO()
+    writer = binding_writer(out, fmt)
+    first = writer.prepare(Page(halves[0], 1, 4, "bindings", None, None)).items
+    writer.write([*first, *halves[1]])
+    writer.close()
+    assert out.getvalue() == expected
     assert_inert(expected)
