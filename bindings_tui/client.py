@@ -40,7 +40,6 @@ from bindings_tui.errors import (
     ResponseFormatError,
     UnsafeUrlError,
 )
-from bindings_tui.evidence.alerts import Alert
 from bindings_tui.hosts import api_base_url
 from bindings_tui.models import ApiFlavor, Binding, Credential, JsonDict, Page, Service
 from bindings_tui.raw_records import RawBinding
@@ -66,6 +65,7 @@ from bindings_tui.write_policy import WRITABLE, WritePolicy
 
 if TYPE_CHECKING:
     from bindings_tui.deletes import DeleteResult
+    from bindings_tui.evidence.alerts import Alert
 
 log = logging.getLogger("bindings_tui.client")
 
@@ -509,6 +509,9 @@ class TwilioClient:
     ) -> tuple[list[Alert], bool]:
         """Monitor `GET /v1/Alerts` between `start` and `end` (newest first), at most
         `limit`; returns (alerts, truncated). Paged like Bindings (`meta.key` alerts)."""
+        # Imported here: the alerts bring the diagnosis's rules, which a listing never needs.
+        from bindings_tui.evidence.alerts import Alert
+
         if limit < 1:
             raise InputError("the alerts limit must be at least 1")
         size = check_page_size(page_size or min(limit, MAX_PAGE_SIZE))

@@ -152,7 +152,10 @@ def _compact_value(key: str, value: Any, sid: str, dates: dict[str, datetime | N
         return sys.intern(value)
     if key in dates:
         moment = dates[key]
-        if moment is not None and moment.strftime(_TWILIO_TIME) == value:
+        # Is `value` what `_TWILIO_TIME` rebuilds (`Binding._value`)? For the years
+        # parse_time keeps (4 digits), isoformat's first 19 characters are the same
+        # fields, and it is half the cost of strftime (twice per binding).
+        if moment is not None and value[-1:] == "Z" and moment.isoformat()[:19] == value[:-1]:
             return _TIME_AS_SENT
     elif key == "url" and value.endswith("/" + sid):
         prefix = value[: -len(sid)]

@@ -16,10 +16,11 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from bindings_tui.models import Binding, JsonDict, Service
+from bindings_tui.models import Binding, JsonDict, Page, Service
 from bindings_tui.raw_records import RawBinding
 from bindings_tui.textsafe import clip, make_visible
 
@@ -53,10 +54,32 @@ def short_message_types(types: Sequence[str]) -> str:
     return ",".join(MESSAGE_TYPE_SHORT.get(t, t) for t in types) or "-"
 
 
+# json.dumps(value, ensure_ascii=False) builds a new encoder on every call: the layouts the
+# record writers use are made once (the same options, so the same text).
+_encode_line = json.JSONEncoder(ensure_ascii=False).encode
+_encode_indented = json.JSONEncoder(ensure_ascii=False, indent=2).encode
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def escape_unsafe(text: str) -> str:
+    """JSON text with every terminal-active character (`_JSON_UNSAFE`) as a `\\uXXXX`
+    escape. It matches single characters only, so many records' JSON joined by newlines
+    can be escaped in one pass with the same result as each record alone."""
+    return _JSON_UNSAFE.sub(_escaped, text)
+
+
 def json_dumps(value: Any, indent: int | None = None) -> str:
     """JSON with non-ASCII kept readable but every terminal-active character escaped."""
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if indent is None:
+        text = _encode_line(value)
+    elif indent == 2:
+        text = _encode_indented(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return escape_unsafe(text)
 
 
 def format_time(value: datetime | None, *, zone: bool = False) -> str:
@@ -288,17 +311,45 @@ class RecordWriter:
                 # Every cell, whatever row function made it: csv_cell is idempotent.
                 self._csv.writerow([csv_cell(cell) for cell in self.csv_row(r)])
         elif self.fmt == "jsonl":
-            self.out.write("".join(json_dumps(self.json_of(r)) + "\n" for r in records))
+            if records:
+                self.out.write(self._joined(records, "\n") + "\n")
         elif records:
             # `json.dumps(list, indent=2)` is "[\n", each element indented by two more
             # spaces, ",\n" between, "\n]": written here one page at a time.
-            parts = []
-            for r in records:
-                element = json_dumps(self.json_of(r), indent=2).replace("\n", "\n  ")
-                parts.append(("[\n  " if not self._json_started else ",\n  ") + element)
-                self._json_started = True
-            self.out.write("".join(parts))
+            start = ",\n  " if self._json_started else "[\n  "
+            self.out.write(start + self._joined(records, ",\n  "))
+            self._json_started = True
         self.out.flush()
+
+    def prepare(self, page: Page[RawBinding]) -> Page[RawBinding]:
+        """`page` with each record's text made now (json and jsonl): for a page that
+        arrives before its turn to be written (`streams.in_type_order`), so that its turn
+        costs a copy, not the encoding."""
+        if self.fmt not in ("json", "jsonl") or not page.items:
+            return page
+        # A JSON text never holds a raw NUL (JSON escapes it): a separator to split on.
+        texts = self._joined(page.items, "\0").split("\0")
+        items = [RawBinding(r.sid, None, t) for r, t in zip(page.items, texts, strict=True)]
+        return replace(page, items=items)
+
+    def _joined(self, records: Sequence[Any], separator: str) -> str:
+        """The records as json (each its array element, indented) or jsonl (each its line)
+        writes them, joined by `separator`: the texts `prepare` made, or encoded now and
+        escaped in one pass (`escape_unsafe` matches no separator used here)."""
+        ready = [r.text for r in records if isinstance(r, RawBinding) and r.text is not None]
+        if len(ready) == len(records):
+            return separator.join(ready)
+        # (Escaping a text `prepare` made again changes nothing: it holds no such character.)
+        texts = [
+            r.text if isinstance(r, RawBinding) and r.text is not None else self._encoded(r)
+            for r in records
+        ]
+        return escape_unsafe(separator.join(texts))
+
+    def _encoded(self, record: Any) -> str:
+        if self.fmt == "jsonl":
+            return _encode_line(self.json_of(record))
+        return _encode_indented(self.json_of(record)).replace("\n", "\n  ")
 
     def close(self) -> None:
         if self.fmt == "json":

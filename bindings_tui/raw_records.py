@@ -19,10 +19,13 @@ from bindings_tui.textsafe import clip, make_visible
 
 @dataclass(frozen=True, slots=True)
 class RawBinding:
-    """`sid` (checked) and the server's JSON object, untouched."""
+    """`sid` (checked) and the server's JSON object, untouched; or, once the CLI encoded
+    it ahead of its turn (`output.RecordWriter.prepare`), `text`, the record as it will be
+    written, instead of the object (a page waiting in memory keeps a third of the bytes)."""
 
     sid: str
-    raw: JsonDict = field(repr=False, compare=False)
+    raw: JsonDict | None = field(repr=False, compare=False)
+    text: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, raw: object) -> RawBinding:

@@ -124,17 +124,19 @@ def stream_bindings_in_type_order(
     identities: Sequence[str] = (),
     binding_types: Sequence[str] = (),
     page_size: int | None = None,
+    prepare: Callable[[Page[Binding]], Page[Binding]] | None = None,
 ) -> AsyncGenerator[Page[Binding], None]:
     """Every binding, as fast as the split allows, in an order that is the same every
     run: grouped by binding type (the `--type` order given, else the API's enum order:
-    apn, gcm, fcm, twilsock), the server's order within each type (`in_type_order`)."""
+    apn, gcm, fcm, twilsock), the server's order within each type (`in_type_order`,
+    which explains `prepare`)."""
 
     def open_stream(types: Sequence[str]) -> AsyncIterator[Page[Binding]]:
         return client.iter_binding_pages(
             service_sid, identities=identities, binding_types=types, page_size=page_size
         )
 
-    return _split_in_type_order(client, identities, binding_types, page_size, open_stream)
+    return _split_in_type_order(client, identities, binding_types, page_size, open_stream, prepare)
 
 
 def stream_raw_bindings_in_type_order(
@@ -144,15 +146,17 @@ def stream_raw_bindings_in_type_order(
     identities: Sequence[str] = (),
     binding_types: Sequence[str] = (),
     page_size: int | None = None,
+    prepare: Callable[[Page[RawBinding]], Page[RawBinding]] | None = None,
 ) -> AsyncGenerator[Page[RawBinding], None]:
-    """`stream_bindings_in_type_order` with each record as sent (`raw_records`)."""
+    """`stream_bindings_in_type_order` with each record as sent (`raw_records`);
+    `prepare`: see `in_type_order`."""
 
     def open_stream(types: Sequence[str]) -> AsyncIterator[Page[RawBinding]]:
         return client.iter_raw_binding_pages(
             service_sid, identities=identities, binding_types=types, page_size=page_size
         )
 
-    return _split_in_type_order(client, identities, binding_types, page_size, open_stream)
+    return _split_in_type_order(client, identities, binding_types, page_size, open_stream, prepare)
 
 
 async def _split_in_type_order(
@@ -161,10 +165,13 @@ async def _split_in_type_order(
     binding_types: Sequence[str],
     page_size: int | None,
     open_stream: Callable[[Sequence[str]], AsyncIterator[Page[R]]],
+    prepare: Callable[[Page[R]], Page[R]] | None = None,
 ) -> AsyncGenerator[Page[R], None]:
     # The request is checked before the first stream opens (one error, not one per type).
     client.bindings_params(identities=identities, binding_types=binding_types, page_size=page_size)
-    ordered = in_type_order(split_types(client, binding_types, True), binding_types, open_stream)
+    ordered = in_type_order(
+        split_types(client, binding_types, True), binding_types, open_stream, prepare
+    )
     async with _closing(ordered):
         async for page in ordered:
             yield page
@@ -182,12 +189,20 @@ async def in_type_order(
     types: Sequence[str],
     unsplit: Sequence[str],
     open_stream: Callable[[Sequence[str]], AsyncIterator[Page[R]]],
+    prepare: Callable[[Page[R]], Page[R]] | None = None,
 ) -> AsyncGenerator[Page[R], None]:
     """One stream per type in `types` at once, handed out grouped by type in that order,
     each in the server's order. The current type's pages pass through as they arrive;
     the other types' pages wait in memory until their turn. Empty `types` (one type, or
     no split): the one stream `open_stream(unsplit)`. A record on two streams (a server
     ignoring BindingType) is kept where it comes first in this order.
+
+    `prepare` is applied to a page that must wait for its turn (a later type's) when it
+    arrives, while the streams wait on the network: the work on it (the CLI encodes its
+    output there) does not pile up at the end, when the current type's stream ends and
+    every waiting page is handed out, and what it names can be acted on before its turn
+    (the diagnosis reads each credential as soon as a page names it). The current type's
+    pages are handed out as they arrive, unchanged.
     """
     if not types:
         plain = open_stream(unsplit)
@@ -219,6 +234,8 @@ async def in_type_order(
         async for index, item in merged:
             if item is None:
                 ended[index] = True
+            elif prepare is not None and index != current:
+                waiting[index].append(prepare(item))
             else:
                 waiting[index].append(item)
             # Hand out everything the order allows: the current type's pages, then, once

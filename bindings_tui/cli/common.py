@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol, TextIO
@@ -361,6 +362,20 @@ def handle_errors(
         return _internal_error(exc, verbose=verbose)
     finally:
         _teardown_logging(handler)
+
+
+def end_process(code: int) -> None:
+    """Flush stdout and stderr, then end the process with `code` at once (`os._exit`),
+    skipping the interpreter's teardown: freeing every module and object one by one took
+    about 40 ms after a 16k-binding list. Only for a command that leaves nothing else
+    behind (`entry.ENDS_PROCESS_AT_ONCE`). Returns if a flush fails (a reader that went
+    away), for the normal exit to deal with."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
 
 
 def _setup_logging(verbose: bool) -> logging.Handler | None:

@@ -8,12 +8,20 @@ until a command runs, so parsing stays cheap for the TUI's start-up.
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Callable, Sequence
 from typing import Final
 
 from bindings_tui import __version__
 from bindings_tui.cli import auth, diagnose, fake, find, history, listing, tui, watch
-from bindings_tui.cli.common import PROG, Parser, add_global_options, globals_parent, handle_errors
+from bindings_tui.cli.common import (
+    PROG,
+    Parser,
+    add_global_options,
+    end_process,
+    globals_parent,
+    handle_errors,
+)
 
 DESCRIPTION: Final = "Browse, inspect and delete Twilio push-notification Bindings."
 
@@ -65,10 +73,29 @@ def run(args: argparse.Namespace) -> int:
     return _runner(args.command)(args)
 
 
+# Commands that leave nothing behind but what they wrote to stdout and stderr (no file
+# open, no thread running, no atexit work): as the process's own command line, they end
+# it as soon as that is flushed (`common.end_process`).
+ENDS_PROCESS_AT_ONCE: Final = frozenset({"list", "diagnose"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The `bindings-tui` script: parse, run, and report any error as one line
     (`common.handle_errors`, the CLI's single error handler)."""
-    return handle_errors(build_parser, run, argv)
+    ran: list[str | None] = []
+
+    def run_noted(args: argparse.Namespace) -> int:
+        ran.append(args.command)
+        if argv is None and args.command in ENDS_PROCESS_AT_ONCE:
+            # What is alive now (the modules) lives as long as the process: keep it out
+            # of the collector's full passes, which a loading list sets off again and again.
+            gc.freeze()
+        return run(args)
+
+    code = handle_errors(build_parser, run_noted, argv)
+    if argv is None and ran and ran[0] in ENDS_PROCESS_AT_ONCE:
+        end_process(code)  # returns only if the output could not be flushed
+    return code
 
 
 __all__ = ["build_parser", "main", "run"]

@@ -7,12 +7,14 @@ The same order in the TUI and the CLI. When nothing is found, the CLI prints
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from bindings_tui.credentials.api_credentials import ApiCredentials, credentials_from_env
 from bindings_tui.credentials.profiles import Profile, ProfileStore, profile_credentials
-from bindings_tui.credentials.secrets import SecretStore
 from bindings_tui.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bindings_tui.credentials.secrets import SecretStore
 
 NO_CREDENTIALS_HELP: Final = (
     "no Twilio credentials found: log in with `bindings-tui auth login` (it asks for the "
@@ -30,7 +32,12 @@ def credentials_for_profile(
     Raises KeyringUnavailable (a ConfigError) when the keyring cannot be used, and
     ConfigError when the keyring has no secret for this profile.
     """
-    secrets = SecretStore() if secrets is None else secrets
+    if secrets is None:
+        # Imported here: keyring (~60 ms) is only needed once a profile is used, not for
+        # credentials from the environment.
+        from bindings_tui.credentials.secrets import SecretStore
+
+        secrets = SecretStore()
     secret = secrets.get(profile.name)
     if not secret:
         raise ConfigError(

@@ -18,16 +18,19 @@ import httpx
 import pytest
 
 from bindings_tui import cli
-from bindings_tui.models import Binding, Service
+from bindings_tui.models import Binding, Page, Service
 from bindings_tui.output import (
     binding_csv_row,
     binding_detail,
     binding_row,
+    binding_writer,
     csv_cell,
     format_time,
+    json_dumps,
     service_csv_row,
     service_row,
 )
+from bindings_tui.raw_records import RawBinding
 
 from .cli_kit import (
     BINDING,
@@ -280,3 +283,36 @@ def test_dates_without_a_utc_time_do_not_overflow() -> None:
     early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
     assert format_time(early) == "0001-01-01T00:00:00+05:00"
     assert format_time(datetime(2024, 1, 2, 3, 4, tzinfo=UTC)) == "2024-01-02 03:04"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_records_encoded_ahead_are_written_as_the_same_bytes(fmt: str) -> None:
+    """`RecordWriter.prepare` encodes a page before its turn (`streams.in_type_order`):
+    the bytes written are those of each record dumped alone (`json_dumps`), every
+    terminal-active character escaped, whether a page was prepared or not."""
+    raws = [{**raw, "endpoint": "x\ud800\n\x00y\u2028"} for raw in BINDINGS]
+    records = [RawBinding.from_json(raw) for raw in raws]
+    halves = [records[:4], records[4:]]
+
+    def written(prepare: bool) -> str:
+        out = io.StringIO()
+        writer = binding_writer(out, fmt)
+        for items in halves:
+            page = Page(items, 1, len(items), "bindings", None, None)
+            writer.write((writer.prepare(page) if prepare else page).items)
+        writer.close()
+        return out.getvalue()
+
+    if fmt == "jsonl":
+        expected = "".join(json_dumps(raw) + "\n" for raw in raws)
+    else:
+        expected = json_dumps(raws, indent=2) + "\n"
+    assert written(prepare=False) == written(prepare=True) == expected
+    # A page holding both kinds (never made today, but safe): the same bytes again.
+    out = io.StringIO()
+    writer = binding_writer(out, fmt)
+    first = writer.prepare(Page(halves[0], 1, 4, "bindings", None, None)).items
+    writer.write([*first, *halves[1]])
+    writer.close()
+    assert out.getvalue() == expected
+    assert_inert(expected)

@@ -157,6 +157,40 @@ def test_building_the_parser_imports_no_command_implementation(argv: list[str]) 
     assert done.stdout.strip() == ""
 
 
+def test_a_listing_with_environment_credentials_imports_only_what_it_uses() -> None:
+    """What `list` needs before its first request: the client (httpx) and credentials from
+    the environment. Not httpx's own command line (click, rich, pygments: ~60 ms), the
+    keyring (~60 ms, only for a profile's secret), filelock (only to change profiles) or
+    the diagnosis (the alerts import it); a sniffio that is not installed is marked
+    missing once, not searched for on every request."""
+    code = (
+        "import sys, importlib.util\n"
+        "from bindings_tui.cli import build_parser\n"
+        "from bindings_tui.cli.common import make_client\n"
+        "import bindings_tui.streams, bindings_tui.output\n"
+        "args = build_parser().parse_args(['list', '--service', 'IS' + 'a' * 32,\n"
+        "                                  '--base-url', 'http://127.0.0.1:4010'])\n"
+        "client = make_client(args)\n"
+        "heavy = ['click', 'rich', 'pygments', 'httpx._main', 'keyring', 'filelock',\n"
+        "         'bindings_tui.credentials.secrets', 'bindings_tui.diagnostics',\n"
+        "         'bindings_tui.evidence.alerts']\n"
+        "print(','.join(m for m in heavy if sys.modules.get(m) is not None))\n"
+        "print(sys.modules.get('sniffio', 'absent') is None\n"
+        "      or importlib.util.find_spec('sniffio') is not None)\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PACKAGE.parent),
+        "TWILIO_ACCOUNT_SID": "AC" + "c" * 32,
+        "TWILIO_AUTH_TOKEN": "t" * 32,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["", "True"]
+
+
 def test_the_help_numbers_are_the_defaults_the_commands_use(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 from hypothesis import given, settings
@@ -124,3 +125,15 @@ def test_make_visible_leaves_no_control_characters(value: str) -> None:
 @given(json_values)
 def test_json_output_round_trips(value: Any) -> None:
     assert json.loads(json_dumps(value)) == json.loads(json.dumps(value))
+
+
+@given(
+    st.datetimes(min_value=datetime(1800, 1, 1), max_value=datetime(9999, 12, 31)),
+    st.sampled_from(["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%SZ", "iso"]),
+)
+def test_a_binding_keeps_every_date_exactly_as_sent(moment: datetime, layout: str) -> None:
+    """A date is stored as its parsed moment when Twilio's layout rebuilds it exactly,
+    else as sent: either way `raw` gives back the very text the server sent."""
+    text = moment.isoformat() if layout == "iso" else moment.strftime(layout)
+    raw = {"sid": "BS" + "a" * 32, "date_created": text, "date_updated": text + "Z"}
+    assert Binding.from_json(raw).raw == raw

@@ -19,7 +19,7 @@ from bindings_tui.diagnose_run import (
     run_diagnostics,
 )
 from bindings_tui.diagnostics import DiagnosticsSettings, FindingKind
-from bindings_tui.errors import ConfigError, InputError
+from bindings_tui.errors import BindingsError, ConfigError, InputError
 from bindings_tui.fake_twilio import FAKE_BASE_URL, FAKE_NOW, FakeConfig, FakeTwilio
 from bindings_tui.models import ApiFlavor
 
@@ -239,3 +239,41 @@ def test_bad_config_is_a_config_error_naming_the_file(text: str, needle: str) ->
 def test_bad_override_is_an_input_error() -> None:
     with pytest.raises(InputError):
         load_settings(pile_up_threshold=0)
+
+
+# ---- the reads run at once ----------------------------------------------------------------
+
+
+async def test_the_other_reads_run_beside_the_listing() -> None:
+    """The push settings, the alerts and each credential are read while the bindings are
+    still being listed (each was a round trip after the list); the report is the same."""
+    fake = FakeTwilio(FakeConfig(seed=7, bindings=2000, strict_page_size=True))  # pages of 100
+    service = fake.service_sids()[0]
+    async with TwilioClient(
+        fake.credentials(), base_url=FAKE_BASE_URL, transport=SpyTransport(fake.transport())
+    ) as c:
+        report = await run_diagnostics(c, service, DiagnosticsSettings(), FAKE_NOW)
+    paths = [r.path for r in fake.requests]
+    last_page = max(i for i, p in enumerate(paths) if p.endswith("/Bindings"))
+    assert paths.index(f"/v1/Services/{service}/Configuration/Notifications") < last_page
+    assert paths.index("/v1/Alerts") < last_page
+    first_credential = next(i for i, p in enumerate(paths) if "/Credentials/" in p)
+    assert first_credential < last_page
+    # Each distinct credential still read once, and every one the bindings name resolved.
+    reads = Counter(p for p in paths if "/Credentials/" in p)
+    assert set(reads.values()) == {1}
+    named = {b.credential_sid for b in report.bindings if b.credential_sid}
+    assert set(report.credentials) | set(report.unresolved_credentials) == named
+    assert report.notification_config is not None and report.alert_matches is not None
+
+
+async def test_a_listing_error_is_raised_and_the_other_reads_are_stopped(
+    fake: FakeTwilio, client: TwilioClient, spy: SpyTransport
+) -> None:
+    service = fake.service_sids()[0]
+    spy.forbidden = lambda path: path.endswith("/Bindings")
+    with pytest.raises(BindingsError) as caught:
+        await run_diagnostics(client, service, DiagnosticsSettings(), FAKE_NOW)
+    assert "20003" in caught.value.user_message()
+    # Nothing left running behind the error (the side reads were cancelled and awaited).
+    assert asyncio.all_tasks() == {asyncio.current_task()}

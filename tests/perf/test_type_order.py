@@ -54,3 +54,30 @@ async def test_no_split_is_the_one_stream() -> None:
         return [r.sid async for page in in_type_order((), types, _open) for r in page.items]
 
     assert await only(["gcm"]) == ["g1", "g2", "a1"]
+
+
+async def test_prepare_sees_each_page_that_waits_when_it_arrives() -> None:
+    """`prepare` runs on a later type's page as it arrives (the CLI encodes it there, not
+    all at once when the current type ends); the current type's pages pass unchanged, and
+    what is handed out, in what order, is the same as without it."""
+    prepared: list[tuple[str, ...]] = []
+
+    def prepare(page: Page[Rec]) -> Page[Rec]:
+        prepared.append(tuple(r.sid for r in page.items))
+        return Page(
+            items=[Ready(r.sid) for r in page.items], page=0, page_size=0,
+            key="bindings", next_page_url=None, url=None,
+        )  # fmt: skip
+
+    types = ("apn", "gcm", "fcm")
+    out = [r async for page in in_type_order(types, (), _open, prepare) for r in page.items]
+    # gcm's and fcm's pages arrive while apn (the current type) is still loading.
+    assert sorted(prepared) == [("f1",), ("g1",), ("g2", "a1")]
+    # The same records in the same order; the duplicate a1 still dropped where second.
+    assert [r.sid for r in out] == ["a1", "a2", "a3", "g1", "g2", "f1"]
+    assert [type(r) for r in out] == [Rec] * 3 + [Ready] * 3
+
+
+@dataclass(frozen=True)
+class Ready(Rec):
+    """A record `prepare` made."""
