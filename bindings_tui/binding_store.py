@@ -499,9 +499,10 @@ def _moment(micros: int) -> datetime | None:
 class BindingsView(Sequence[Binding]):
     """Some rows of a store as a sequence of Bindings, built when read: the diagnosis
     reads a million bindings without a million objects alive at once. Rows never move
-    and a deleted row keeps its data, so the view stays what it was when made."""
+    and a deleted row keeps its data, so the view stays what it was when made. `rows`
+    is never changed: an array, or a `range` (every row so far, at no cost)."""
 
-    def __init__(self, store: BindingStore, rows: array[int]) -> None:
+    def __init__(self, store: BindingStore, rows: Sequence[int]) -> None:
         self._store = store
         self._rows = rows
 

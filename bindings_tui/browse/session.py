@@ -123,7 +123,9 @@ class BrowseSession:
         self._diagnosis_generation = 0
         self.watching: WatchState | None = None  # `w`: re-listed every few seconds
         self._observers: list[Observer] = []
-        self._filter_turn: asyncio.Handle | None = None  # the next slice of a long filter
+        self._slice_due = False  # the next slice of a long filter is scheduled
+        # How that slice gets its turn (see `_continue_filtering`); None: the loop's next.
+        self.slice_turn: Callable[[Callable[[], None]], object] | None = None
         # A new filter was set and the cursor goes to its first match once one is known
         # (a long filter may find none in its first slice).
         self._to_first_match = False
@@ -404,9 +406,15 @@ class BrowseSession:
 
     def _continue_filtering(self) -> None:
         """A filter over many rows showed its first screenful; the rest is found one slice
-        per turn of the event loop (the screen stays live; a newer filter replaces the
-        pass). Without a running loop (a script, a test) it is finished here."""
-        if self._filter_turn is not None or not any(r.filtering for r in self.row_sets()):
+        per turn (the screen stays live; a newer filter replaces the pass). A screen sets
+        `slice_turn` to run each slice after its next frame: slices run back to back on
+        the loop delayed the frame that shows a keystroke's first answer by one or more
+        20 ms slices. Without a running loop (a script, a test) it is finished here."""
+        if self._slice_due or not any(r.filtering for r in self.row_sets()):
+            return
+        if self.slice_turn is not None:
+            self._slice_due = True
+            self.slice_turn(self._next_filter_slice)
             return
         try:
             loop = asyncio.get_running_loop()
@@ -414,10 +422,11 @@ class BrowseSession:
             while any(r.filtering for r in self.row_sets()):
                 self._filter_slice()
             return
-        self._filter_turn = loop.call_soon(self._next_filter_slice)
+        self._slice_due = True
+        loop.call_soon(self._next_filter_slice)
 
     def _next_filter_slice(self) -> None:
-        self._filter_turn = None
+        self._slice_due = False
         self._filter_slice()
         self._continue_filtering()
 

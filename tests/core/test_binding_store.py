@@ -186,6 +186,10 @@ def test_a_sliced_filter_ends_as_a_one_shot_filter(ops: list[tuple[Any, ...]]) -
             assert shown == [s for s in want if s in set(shown)]
         else:
             assert shown == want
+        # position_of bisects the view: it agrees with a scan of what is shown
+        at = {sid: position for position, sid in enumerate(shown)}
+        for binding in bindings:
+            assert store.position_of(binding.sid) == at.get(binding.sid)
     while store.filtering:
         store.filter_step()
     assert [b.sid for b in store.in_view()] == expected(bindings, removed, text, types, sort)

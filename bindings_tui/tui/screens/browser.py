@@ -112,6 +112,8 @@ class BrowserScreen(NarrowFooterKeys):
         if self.browse.rows.query.text:
             filter_input.value = self.browse.rows.query.text
         filter_input.on_edit = guarded_callback(self, self._filter_edited)
+        # A long filter's slices each wait for a frame: a keystroke's answer shows first.
+        self.browse.slice_turn = lambda step: self.call_after_refresh(guarded_callback(self, step))
         if self.browse.identities:  # the box shows the query already running
             self.query_one("#identity", Input).value = ",".join(self.browse.identities)
         self.table.focus()
