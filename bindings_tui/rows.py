@@ -267,13 +267,14 @@ class BindingRows:
         for position in range(len(self._view)):
             yield self._store.binding(self.row_at(position))
 
-    def loaded(self) -> Sequence[Binding]:
+    def loaded(self, pause: Callable[[], object] | None = None) -> Sequence[Binding]:
         """Every binding still here (deleted ones left out), in load order; built as
-        they are read (see BindingsView). Nothing deleted: every row, as a `range`
-        (a million row numbers in a Python loop stalled the screen 80 ms as a list ended)."""
+        they are read (see BindingsView, and its `pause`). Nothing deleted: every row, as
+        a `range` (a million row numbers in a Python loop stalled the screen 80 ms as a
+        list ended)."""
         if self._alive_count == len(self._alive):
-            return BindingsView(self._store, range(len(self._alive)))
-        return BindingsView(self._store, array("i", self._alive_rows()))
+            return BindingsView(self._store, range(len(self._alive)), pause)
+        return BindingsView(self._store, array("i", self._alive_rows()), pause)
 
     def _alive_rows(self) -> Iterator[int]:
         """Row numbers still alive, in row order (itertools.compress: C speed)."""
