@@ -8,6 +8,7 @@ in `browser_text`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -174,13 +175,14 @@ class BrowserScreen(NarrowFooterKeys):
 
     @on(PagesLoaded)
     @guarded
-    def _pages_loaded(self, message: PagesLoaded) -> None:
+    async def _pages_loaded(self, message: PagesLoaded) -> None:
         message.stop()
         due = self.browse.pages_arrived(
             message.ticket, message.bindings, message.pages, message.done
         )
         settle_loaded()  # keeps full GC passes short while a big list loads (gc_policy)
         self.work.diagnose(due)
+        await asyncio.sleep(0)  # one page a turn of the loop: queued pages wait their turn
 
     @on(LoadFailed)
     @guarded
