@@ -245,3 +245,36 @@ async def test_service_picker_validates_a_typed_sid() -> None:
         hint = str(pilot.app.screen.query_one("#sid-hint").render())
         assert "34 characters" in hint
         assert not is_browser(pilot.app.screen)
+
+
+async def test_the_scrollbar_follows_the_row_count_as_a_filter_narrows_and_widens() -> None:
+    built = build(bindings=400)
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        table = screen.query_one(BindingsTable)
+
+        def in_step() -> None:
+            rows = len(screen.browse.active_rows)
+            assert table.virtual_size.height == rows + 1
+            if table.show_vertical_scrollbar:
+                assert table.vertical_scrollbar.window_virtual_size == rows + 1
+            assert table.scroll_y <= table.max_scroll_y
+
+        in_step()
+        await pilot.press("end")  # the bottom of the whole list
+        await pilot.pause()
+        assert table.scroll_y == table.max_scroll_y > 0
+        await pilot.press("slash")
+        for text in ("a", "ac", "acm", "ac", "a", "", "zzz-none", ""):
+            await pilot.press("ctrl+u")  # clear the box
+            if text:
+                await type_text(pilot, text)
+            await wait_for(pilot, lambda: not screen.browse.active_rows.filtering, "filter")
+            await pilot.pause()
+            in_step()
+        assert not table.show_vertical_scrollbar or len(screen.browse.active_rows) > 30
+        await pilot.press("enter", "end")
+        await pilot.pause()
+        in_step()
+        assert table.cursor == len(screen.browse.active_rows) - 1
+        assert table.scroll_y == table.max_scroll_y
