@@ -252,7 +252,7 @@ class BindingRows:
             return None
         view = self._view
         # The view is in (sort key, row) order, so a bisection finds the row: a scan of
-        # a million rows for the cursor's binding cost 10-20 ms a page or keystroke.
+        # a million rows for the cursor's binding (list.index) cost 10 ms a page or keystroke.
         key = self._key
         if key is None:
             index = bisect_left(view, row)
