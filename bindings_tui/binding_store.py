@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, overload
 
@@ -124,15 +124,21 @@ class _Chunk:
 
 
 class HashBuckets:
-    """Rows by a 64-bit hash of a key, in 4096 buckets of integer arrays (12 bytes a row
-    against about 100 for a dict entry with its key and value objects). The caller
-    checks the key of each row a hash finds; rows come out in the order they were added."""
+    """Rows by a 64-bit hash of a key, in 4096 buckets (12 bytes a row against about 100
+    for a dict entry with its key and value objects). The caller checks the key of each
+    row a hash finds; rows come out in the order they were added.
+
+    A bucket's hashes are raw 8-byte words in a bytearray, searched with `find` (C speed):
+    at a million rows a bucket holds about 250, and `array.index` made a Python int of
+    each to compare, 9 us a miss, so every new SID of a page (checked for a repeat)
+    cost 9 ms a page at 1M and grew with the list."""
 
     _BITS: Final = 12
+    _WORD: Final = 8
 
     def __init__(self) -> None:
         size = 1 << self._BITS
-        self._hashes: list[array[int] | None] = [None] * size
+        self._hashes: list[bytearray | None] = [None] * size
         self._rows: list[array[int] | None] = [None] * size
 
     def add(self, key_hash: int, row: int) -> None:
@@ -140,9 +146,9 @@ class HashBuckets:
         hashes = self._hashes[bucket]
         rows = self._rows[bucket]
         if hashes is None or rows is None:
-            hashes = self._hashes[bucket] = array("q")
+            hashes = self._hashes[bucket] = bytearray()
             rows = self._rows[bucket] = array("i")
-        hashes.append(key_hash)
+        hashes += key_hash.to_bytes(self._WORD, "little", signed=True)
         rows.append(row)
 
     def _slots(self, key_hash: int) -> Iterator[tuple[array[int], int]]:
@@ -152,14 +158,15 @@ class HashBuckets:
         rows = self._rows[bucket]
         if hashes is None or rows is None:
             return
-        at = 0
-        while True:
-            try:
-                at = hashes.index(key_hash, at)
-            except ValueError:
-                return
-            yield rows, at
-            at += 1
+        word = self._WORD
+        pattern = key_hash.to_bytes(word, "little", signed=True)
+        at = hashes.find(pattern)
+        while at >= 0:
+            if at % word:  # straddles two entries: not one
+                at = hashes.find(pattern, at + 1)
+                continue
+            yield rows, at // word
+            at = hashes.find(pattern, at + word)
 
     def rows(self, key_hash: int) -> Iterator[int]:
         for rows, at in self._slots(key_hash):
@@ -499,11 +506,21 @@ def _moment(micros: int) -> datetime | None:
 class BindingsView(Sequence[Binding]):
     """Some rows of a store as a sequence of Bindings, built when read: the diagnosis
     reads a million bindings without a million objects alive at once. Rows never move
-    and a deleted row keeps its data, so the view stays what it was when made."""
+    and a deleted row keeps its data, so the view stays what it was when made. `rows`
+    is never changed: an array, or a `range` (every row so far, at no cost).
 
-    def __init__(self, store: BindingStore, rows: array[int]) -> None:
+    `pause`, when given, is called every `PAUSE_EVERY` bindings read: a reader in a
+    background thread gives way to the screen there (`browse.screen_first`)."""
+
+    PAUSE_EVERY: Final = 2048
+
+    def __init__(
+        self, store: BindingStore, rows: Sequence[int], pause: Callable[[], object] | None = None
+    ) -> None:
         self._store = store
         self._rows = rows
+        self._pause = pause
+        self._reads = 0
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -516,12 +533,23 @@ class BindingsView(Sequence[Binding]):
 
     def __getitem__(self, index: int | slice) -> Binding | BindingsView:
         if isinstance(index, slice):
-            return BindingsView(self._store, self._rows[index])
+            return BindingsView(self._store, self._rows[index], self._pause)
+        if self._pause is not None:
+            self._reads += 1
+            if self._reads % self.PAUSE_EVERY == 0:
+                self._pause()
         return self._store.binding(self._rows[index])
 
     def __iter__(self) -> Iterator[Binding]:
-        binding = self._store.binding
-        for row in self._rows:
+        binding, pause = self._store.binding, self._pause
+        if pause is None:
+            for row in self._rows:
+                yield binding(row)
+            return
+        every = self.PAUSE_EVERY
+        for count, row in enumerate(self._rows, 1):
+            if count % every == 0:
+                pause()
             yield binding(row)
 
     def __eq__(self, other: object) -> bool:

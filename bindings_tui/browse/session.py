@@ -25,6 +25,7 @@ from bindings_tui.browse.findings_choice import (
     next_choice,
 )
 from bindings_tui.browse.listing import Listing, LoadState
+from bindings_tui.browse.screen_first import ScreenFirst
 from bindings_tui.browse.watching import WatchState, watch_refusal
 from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.diagnostics import Finding, findings_by_sid
@@ -123,7 +124,11 @@ class BrowseSession:
         self._diagnosis_generation = 0
         self.watching: WatchState | None = None  # `w`: re-listed every few seconds
         self._observers: list[Observer] = []
-        self._filter_turn: asyncio.Handle | None = None  # the next slice of a long filter
+        self._slice_due = False  # the next slice of a long filter is scheduled
+        # How that slice gets its turn (see `_continue_filtering`); None: the loop's next.
+        self.slice_turn: Callable[[Callable[[], None]], object] | None = None
+        # The diagnosis reads the rows in a thread; it gives way while the user types.
+        self.screen_first = ScreenFirst()
         # A new filter was set and the cursor goes to its first match once one is known
         # (a long filter may find none in its first slice).
         self._to_first_match = False
@@ -148,6 +153,10 @@ class BrowseSession:
         """The view's first row is the filter's first match (or the filter matched none)."""
         rows = self.active_rows
         return rows.shown_count > 0 or not rows.filtering
+
+    def _pause(self) -> None:
+        """Where the diagnosis's reads of the rows give way to the screen."""
+        self.screen_first.wait()
 
     def _filter_was_set(self) -> None:
         """The user chose a filter (text, types, findings); clearing every filter keeps the
@@ -323,9 +332,9 @@ class BrowseSession:
         """The whole list once it has loaded; an identity query that finishes first is
         diagnosed on its own meanwhile (its user's findings show at once)."""
         if scope is Scope.SERVICE:
-            return self._request_diagnosis(self.rows.loaded(), Scope.SERVICE)
+            return self._request_diagnosis(self.rows.loaded(self._pause), Scope.SERVICE)
         if not self.load_state.done and self.identity_rows is not None:
-            return self._request_diagnosis(self.identity_rows.loaded(), Scope.IDENTITY)
+            return self._request_diagnosis(self.identity_rows.loaded(self._pause), Scope.IDENTITY)
         return None
 
     def _request_diagnosis(
@@ -381,6 +390,7 @@ class BrowseSession:
         return self.finding_choice
 
     def set_finding_choice(self, choice: FindingChoice) -> None:
+        self.screen_first.busy()
         self.finding_choice = choice
         self._restrict_to_choice()
         self._filter_was_set()
@@ -396,6 +406,7 @@ class BrowseSession:
     # ---- the view: filter, sort, marks ---------------------------------------------------
 
     def set_filter(self, query: Query, types: TypeFilter) -> None:
+        self.screen_first.busy()
         for rows in self.row_sets():
             rows.set_filter(query, types)
         self._filter_was_set()
@@ -404,9 +415,15 @@ class BrowseSession:
 
     def _continue_filtering(self) -> None:
         """A filter over many rows showed its first screenful; the rest is found one slice
-        per turn of the event loop (the screen stays live; a newer filter replaces the
-        pass). Without a running loop (a script, a test) it is finished here."""
-        if self._filter_turn is not None or not any(r.filtering for r in self.row_sets()):
+        per turn (the screen stays live; a newer filter replaces the pass). A screen sets
+        `slice_turn` to run each slice after its next frame: slices run back to back on
+        the loop delayed the frame that shows a keystroke's first answer by one or more
+        20 ms slices. Without a running loop (a script, a test) it is finished here."""
+        if self._slice_due or not any(r.filtering for r in self.row_sets()):
+            return
+        if self.slice_turn is not None:
+            self._slice_due = True
+            self.slice_turn(self._next_filter_slice)
             return
         try:
             loop = asyncio.get_running_loop()
@@ -414,14 +431,16 @@ class BrowseSession:
             while any(r.filtering for r in self.row_sets()):
                 self._filter_slice()
             return
-        self._filter_turn = loop.call_soon(self._next_filter_slice)
+        self._slice_due = True
+        loop.call_soon(self._next_filter_slice)
 
     def _next_filter_slice(self) -> None:
-        self._filter_turn = None
+        self._slice_due = False
         self._filter_slice()
         self._continue_filtering()
 
     def _filter_slice(self) -> None:
+        self.screen_first.busy()
         for rows in self.row_sets():
             if rows.filtering:
                 rows.filter_step()
@@ -429,6 +448,7 @@ class BrowseSession:
 
     def clear_filters(self) -> None:
         """`escape`: no text, type or findings filter; the cursor stays on its row."""
+        self.screen_first.busy()
         self.finding_choice = None
         for rows in self.row_sets():
             rows.set_restriction(None)
@@ -445,6 +465,7 @@ class BrowseSession:
         return self.rows.type_filter.toggle(types[number - 1])
 
     def set_sort(self, sort: Sort) -> None:
+        self.screen_first.busy()
         for rows in self.row_sets():
             rows.set_sort(sort)
         self._changed(Change.ROWS)
@@ -507,7 +528,7 @@ class BrowseSession:
             scope = self.report_scope or Scope.SERVICE
             rows = self.identity_rows if scope is Scope.IDENTITY else self.rows
             if rows is not None:
-                request = self._request_diagnosis(rows.loaded(), scope, self.report)
+                request = self._request_diagnosis(rows.loaded(self._pause), scope, self.report)
             else:
                 self._diagnosis_generation += 1
         if total > 1:

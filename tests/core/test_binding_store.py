@@ -186,6 +186,10 @@ def test_a_sliced_filter_ends_as_a_one_shot_filter(ops: list[tuple[Any, ...]]) -
             assert shown == [s for s in want if s in set(shown)]
         else:
             assert shown == want
+        # position_of bisects the view: it agrees with a scan of what is shown
+        at = {sid: position for position, sid in enumerate(shown)}
+        for binding in bindings:
+            assert store.position_of(binding.sid) == at.get(binding.sid)
     while store.filtering:
         store.filter_step()
     assert [b.sid for b in store.in_view()] == expected(bindings, removed, text, types, sort)
@@ -289,3 +293,40 @@ def test_sorting_on_long_keys_is_a_stable_sort_on_the_whole_key(
     store.set_sort(Sort(column))
     want = sorted(page, key=SORT_KEYS[column])
     assert [b.sid for b in store.in_view()] == [b.sid for b in want]
+
+
+# Hashes of one bucket (the low 12 bits equal) made of two byte values, so one hash's
+# bytes often appear straddling two others in the bucket's raw words.
+bucket_hashes = st.lists(st.sampled_from([0x10, 0x20]), min_size=6, max_size=6).map(
+    lambda tail: int.from_bytes(bytes([0x10, 0x10, *tail]), "little", signed=True)
+)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["add", "discard"]), bucket_hashes, st.integers(0, 9)),
+        max_size=60,
+    ),
+    st.lists(st.integers(-(2**63), 2**63 - 1), max_size=20),
+)
+@settings(max_examples=300, deadline=None)
+def test_hash_buckets_find_exactly_the_rows_added_under_a_hash(
+    ops: list[tuple[str, int, int]], others: list[int]
+) -> None:
+    from bindings_tui.binding_store import HashBuckets
+
+    buckets = HashBuckets()
+    model: dict[int, list[int]] = {}
+    for number, key_hash in enumerate(others):  # other buckets, any hash
+        buckets.add(key_hash, 1000 + number)
+        model.setdefault(key_hash, []).append(1000 + number)
+    for op, key_hash, row in ops:
+        if op == "add":
+            buckets.add(key_hash, row)
+            model.setdefault(key_hash, []).append(row)
+        else:
+            buckets.discard(key_hash, row)
+            if row in model.get(key_hash, []):
+                model[key_hash].remove(row)
+    for key_hash in {h for _, h, _ in ops} | set(others):
+        assert list(buckets.rows(key_hash)) == model.get(key_hash, [])

@@ -6,6 +6,7 @@ from typing import Any
 
 from bindings_tui.client import TwilioClient
 from bindings_tui.fake_twilio import FAKE_BASE_URL
+from bindings_tui.filtering import TypeFilter, parse_query
 from bindings_tui.models import ApiFlavor
 from bindings_tui.tui.screens.confirm import ConfirmModal
 from bindings_tui.tui.screens.login import LoginScreen
@@ -245,3 +246,44 @@ async def test_service_picker_validates_a_typed_sid() -> None:
         hint = str(pilot.app.screen.query_one("#sid-hint").render())
         assert "34 characters" in hint
         assert not is_browser(pilot.app.screen)
+
+
+async def test_the_scrollbar_follows_the_row_count_as_a_filter_narrows_and_widens() -> None:
+    built = build(bindings=400)
+    async with built.app.run_test(size=SIZE) as pilot:
+        screen = await wait_loaded(pilot)
+        table = screen.query_one(BindingsTable)
+        session = screen.browse
+        shown_lines = table.scrollable_content_region.height
+
+        def in_step() -> None:
+            rows = len(session.active_rows)
+            assert table.virtual_size.height == rows + 1
+            if table.show_vertical_scrollbar:
+                assert table.vertical_scrollbar.window_virtual_size == rows + 1
+            assert table.scroll_y <= table.max_scroll_y
+
+        in_step()
+        await pilot.press("end")  # the bottom of the whole list
+        await pilot.pause()
+        assert table.scroll_y == table.max_scroll_y > 0
+        moved_at_once = 0
+        for text in ("a", "ac", "acm", "ac", "a", "", "zzz-none", "", "e"):
+            before = len(session.active_rows)
+            session.set_filter(parse_query(text), TypeFilter())
+            while session.active_rows.filtering:
+                await pilot.pause()
+            after = len(session.active_rows)
+            if min(before, after) + 1 > shown_lines and before != after:
+                # The scrollbar stays: its thumb moved in the same turn, no layout waited for.
+                assert table.vertical_scrollbar.window_virtual_size == after + 1
+                assert table.scroll_y <= table.max_scroll_y
+                moved_at_once += 1
+            await pilot.pause()
+            in_step()
+        assert moved_at_once >= 2
+        await pilot.press("end")
+        await pilot.pause()
+        in_step()
+        assert table.cursor == len(session.active_rows) - 1
+        assert table.scroll_y == table.max_scroll_y

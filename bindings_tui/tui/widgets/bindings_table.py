@@ -208,7 +208,25 @@ class BindingsTable(ScrollView, can_focus=True):
 
     def _sync_size(self) -> None:
         width = max(self.scrollable_content_region.width, 1)
-        self.virtual_size = Size(width, len(self.rows) + 1)
+        size = Size(width, len(self.rows) + 1)
+        old = self.virtual_size
+        if size == old:
+            return
+        shown = self.scrollable_content_region.height
+        if (
+            size.width == old.width
+            and self.show_vertical_scrollbar
+            and min(size.height, old.height) > shown
+        ):
+            # Only the row count changed and the scrollbar stays: move its thumb and
+            # repaint this widget. Assigning `virtual_size` lays the whole screen out
+            # again, which was most of the frame after each page and filter keystroke.
+            self.set_reactive(BindingsTable.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+            self.scroll_y = self.validate_scroll_y(self.scroll_y)
+            self.refresh()
+            return
+        self.virtual_size = size
 
     @guarded
     def on_resize(self, event: events.Resize) -> None:
