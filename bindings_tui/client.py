@@ -56,7 +56,7 @@ from bindings_tui.responses import (
     parse_error_body,
     parse_json_object,
     path_only,
-    read_page,
+    read_page_in_slices,
 )
 from bindings_tui.retry import RETRYABLE_STATUSES, RetryPolicy
 from bindings_tui.sids import validate_sid
@@ -557,7 +557,7 @@ class TwilioClient:
                 payload, query = await self._first_page(path, params, fallback_page_size)
             else:
                 payload = await self._get_json(target, query)
-            page = read_page(payload, parse, target)
+            page = await read_page_in_slices(payload, parse, target)
             yield page
             seen.add(_digest(target if query is None else page.url or target))
             if page.url and len(page.url) <= MAX_PAGE_URL_CHARS:

@@ -5,9 +5,10 @@ Everything here reads server data; every message it builds shows that data inert
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import httpx
 
@@ -18,6 +19,9 @@ from bindings_tui.textsafe import clip, make_visible
 
 # A page never holds more records than the largest page size any server may be asked for.
 MAX_RECORDS_PER_PAGE = MAX_PAGE_SIZE
+
+# Records parsed per turn of the event loop (`read_page_in_slices`).
+PARSE_SLICE: Final = 250
 
 T = TypeVar("T")
 
@@ -87,6 +91,34 @@ def parse_json_object(body: bytes, target: str) -> JsonDict:
     if not isinstance(data, dict):
         raise ResponseFormatError(f"GET {path_only(target)}: expected a JSON object")
     return data
+
+
+def _as_sent(record: object) -> object:
+    return record
+
+
+async def read_page_in_slices(
+    payload: JsonDict, parse: Callable[[object], T], target: str
+) -> Page[T]:
+    """`read_page`, its records parsed `PARSE_SLICE` at a time, one turn of the event loop
+    each. A 1000-record page of bindings takes about 11 ms to parse, and the type streams'
+    pages often arrive in the same turn: parsed whole, they held the TUI's loop for 40 ms
+    and more at a time while a million bindings loaded."""
+    shape = read_page(payload, _as_sent, target)
+    records = shape.items
+    items: list[T] = []
+    for start in range(0, len(records), PARSE_SLICE):
+        if start:
+            await asyncio.sleep(0)
+        items.extend([parse(record) for record in records[start : start + PARSE_SLICE]])
+    return Page(
+        items=items,
+        page=shape.page,
+        page_size=shape.page_size,
+        key=shape.key,
+        next_page_url=shape.next_page_url,
+        url=shape.url,
+    )
 
 
 def read_page(payload: JsonDict, parse: Callable[[object], T], target: str) -> Page[T]:
