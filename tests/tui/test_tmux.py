@@ -61,6 +61,8 @@ def row_lines(screen: str) -> list[str]:
     for line in lines[start + 1 :]:
         if not line.strip() or line.startswith("─"):
             break
+        if line.strip().startswith("No binding"):  # the empty state's line, not a row
+            break
         rows.append(line)
     return rows
 
