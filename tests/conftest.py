@@ -60,3 +60,16 @@ def _isolated_user_dirs(
         "TWILIO_CONFIG_DIR",
     ):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices of a few rows, so small lists take the sliced path a million rows take."""
+    from bindings_tui import filter_pass, rows
+
+    monkeypatch.setattr(rows, "_SYNC_ROWS", 3)
+    monkeypatch.setattr(filter_pass, "FIRST_MATCHES", 2)
+    monkeypatch.setattr(filter_pass, "HEAD_ROWS", 3)
+    monkeypatch.setattr(filter_pass, "SLICE_ROWS", 4)
+    monkeypatch.setattr(filter_pass, "TEST_ROWS", 3)
+    monkeypatch.setattr(filter_pass, "WALK_ROWS", 5)

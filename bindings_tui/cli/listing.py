@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import AsyncGenerator, Callable, Coroutine
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
 from bindings_tui.cli import argtypes
@@ -125,24 +126,19 @@ async def cmd_list(args: argparse.Namespace) -> int:
             # One stream per type, written grouped by type (streams explains the order).
             from bindings_tui import streams
 
-            if raw:
+            in_type_order: Callable[..., Any] = (
                 # A later type's page is encoded as it arrives, not when its turn comes.
-                pages = streams.stream_raw_bindings_in_type_order(
-                    client,
-                    service,
-                    identities=identities,
-                    binding_types=args.types,
-                    page_size=args.page_size,
-                    prepare=writer.prepare,
-                )
-            else:
-                pages = streams.stream_bindings_in_type_order(
-                    client,
-                    service,
-                    identities=identities,
-                    binding_types=args.types,
-                    page_size=args.page_size,
-                )
+                partial(streams.stream_raw_bindings_in_type_order, prepare=writer.prepare)
+                if raw
+                else streams.stream_bindings_in_type_order
+            )
+            pages = in_type_order(
+                client,
+                service,
+                identities=identities,
+                binding_types=args.types,
+                page_size=args.page_size,
+            )
         else:
             # --limit means the first N in the server's order: the one plain stream.
             plain = client.iter_raw_binding_pages if raw else client.iter_binding_pages

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bindings_tui import filter_pass, rows
 from bindings_tui.binding_store import BindingsView
 from bindings_tui.browse import BrowseSession, Scope
 from bindings_tui.browse import screen_first as sf
@@ -131,16 +130,6 @@ def test_the_diagnosis_reads_the_rows_more_slowly_while_the_user_filters() -> No
     session.set_filter(parse_query("user1"), TypeFilter())
     assert in_thread(lambda: float(len(list(request.bindings)))) == len(bindings)
     assert sum(clock.slept) == pytest.approx(sf.HOLD_S)
-
-
-@pytest.fixture
-def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rows, "_SYNC_ROWS", 3)
-    monkeypatch.setattr(filter_pass, "FIRST_MATCHES", 2)
-    monkeypatch.setattr(filter_pass, "HEAD_ROWS", 3)
-    monkeypatch.setattr(filter_pass, "SLICE_ROWS", 4)
-    monkeypatch.setattr(filter_pass, "TEST_ROWS", 3)
-    monkeypatch.setattr(filter_pass, "WALK_ROWS", 5)
 
 
 @pytest.mark.usefixtures("tiny_slices")

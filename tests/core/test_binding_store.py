@@ -12,7 +12,6 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bindings_tui import filter_pass, rows
 from bindings_tui.binding_store import BindingStore
 from bindings_tui.browse import BrowseSession, Change
 from bindings_tui.filtering import TypeFilter, haystack, parse_query
@@ -111,17 +110,6 @@ def expected(
         kept.sort(key=lambda pair: (key(pair[1]), pair[0]))
     sids = [b.sid for _, b in kept]
     return sids[::-1] if sort.descending else sids
-
-
-@pytest.fixture
-def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Slices of a few rows, so small lists take the sliced path a million rows take."""
-    monkeypatch.setattr(rows, "_SYNC_ROWS", 3)
-    monkeypatch.setattr(filter_pass, "FIRST_MATCHES", 2)
-    monkeypatch.setattr(filter_pass, "HEAD_ROWS", 3)
-    monkeypatch.setattr(filter_pass, "SLICE_ROWS", 4)
-    monkeypatch.setattr(filter_pass, "TEST_ROWS", 3)
-    monkeypatch.setattr(filter_pass, "WALK_ROWS", 5)
 
 
 FILTERS = [
