@@ -12,10 +12,12 @@ Rules this module keeps:
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import platform
 import re
+import ssl
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,6 +111,15 @@ class _Response:
     headers: httpx.Headers
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The verifying TLS context every client of this process shares: httpx's own default
+    (certifi's bundle, or SSL_CERT_FILE / SSL_CERT_DIR). Loading the bundle costs about
+    35 ms, once per client otherwise, and a diagnosis makes two (Bindings and Monitor),
+    the TUI one per API."""
+    return httpx.create_ssl_context()
+
+
 class TwilioClient:
     """One API flavour, one account, one base URL. Use as an async context manager."""
 
@@ -163,6 +174,8 @@ class TwilioClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
+            # A given transport (the demo's, tests') makes no TLS connection of its own.
+            verify=tls_context() if transport is None else True,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
         )
