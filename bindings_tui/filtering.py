@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -123,6 +124,14 @@ def parse_query(text: str) -> Query:
         return Query(text=text, needle="", inverted=False, pattern=None)
     if not any(ch in _REGEX_CHARS for ch in body):
         return Query(text=text, needle=body.lower(), inverted=inverted, pattern=None)
+    with warnings.catch_warnings():
+        # What was typed may be valid but doubtful (`[[`: FutureWarning, "possible nested
+        # set"); Python would print that on stderr, under the screen. It still compiles.
+        warnings.simplefilter("ignore")
+        return _regex_query(text, body, inverted)
+
+
+def _regex_query(text: str, body: str, inverted: bool) -> Query:
     try:
         pattern = _compile(body)
     except (re.error, RecursionError, OverflowError) as exc:
