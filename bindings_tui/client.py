@@ -120,6 +120,19 @@ def tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def _tls_for(base_url: str, transport: httpx.AsyncBaseTransport | None) -> ssl.SSLContext | bool:
+    """What the client verifies TLS with. Only an https base URL ever makes a TLS
+    connection (next pages keep the list's own host and path, redirects are not
+    followed): a plain-http one (loopback only, `hosts`) gets a context with no CA loaded,
+    which would refuse any certificate, instead of loading the bundle for nothing. A given
+    transport (the demo's, tests') makes no connection of its own."""
+    if transport is not None:
+        return True
+    if base_url.startswith("https://"):
+        return tls_context()
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostname and chain, trusts none
+
+
 class TwilioClient:
     """One API flavour, one account, one base URL. Use as an async context manager."""
 
@@ -174,8 +187,7 @@ class TwilioClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
-            # A given transport (the demo's, tests') makes no TLS connection of its own.
-            verify=tls_context() if transport is None else True,
+            verify=_tls_for(self.base_url, transport),
             follow_redirects=False,
             limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
         )
