@@ -15,7 +15,9 @@ def endpoint_key(binding_type: str | None, endpoint: str | None) -> str | None:
     """The endpoint as compared for `shared-endpoint`; None when there is none."""
     if endpoint is None:
         return None
-    if (binding_type or "").lower() == "apn":
+    # `== "apn"` first: the exact spelling is what the API sends, and lower() on every
+    # binding's type was a measurable part of a 100k diagnosis.
+    if binding_type == "apn" or (binding_type is not None and binding_type.lower() == "apn"):
         key = "".join(endpoint.split()).strip("<>").lower()
     else:
         key = endpoint.strip()

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from bindings_tui.binding_facts import (
@@ -121,16 +121,21 @@ def compute_binding_findings(
     legacy: list[Finding] = []
     no_new_message: list[Finding] = []
     expiry_seconds = FCM_TOKEN_EXPIRY_DAYS * DAY_SECONDS
+    # A date before these is stale / past FCM's expiry: one comparison per binding instead
+    # of an age in seconds (the age is worked out for the few that make a finding).
+    stale_before = _seconds_before(now, stale_seconds)
+    expired_before = _seconds_before(now, expiry_seconds)
+    key_of = endpoint_key
 
     for position, b in enumerate(rows):
         identity = b.identity or None
-        key = endpoint_key(b.binding_type, b.endpoint)
-        if key is not None and identity is not None:
-            hashed = hash(key)
-            first = first_seen.setdefault(hashed, position)
-            if first != position:
-                seen_again.setdefault(hashed, [first]).append(position)
         if identity is not None:
+            key = key_of(b.binding_type, b.endpoint)
+            if key is not None:
+                hashed = hash(key)
+                first = first_seen.setdefault(hashed, position)
+                if first != position:
+                    seen_again.setdefault(hashed, [first]).append(position)
             group_hash = hash((identity, b.binding_type))
             group = by_identity_type.get(group_hash)
             if group is None:
@@ -142,16 +147,19 @@ def compute_binding_findings(
 
         reference = b.date_updated or b.date_created
         if reference is not None:
-            age = (now - as_utc(reference)).total_seconds()
-            if age > stale_seconds:
+            if reference.tzinfo is None:
+                reference = reference.replace(tzinfo=UTC)
+            if reference < stale_before:
+                age = (now - reference).total_seconds()
                 stale.append(_stale_finding(b, age, settings, b.date_updated is not None))
-            if age > expiry_seconds and b.binding_type == "fcm":
-                dead.append(_expired_fcm_finding(b, age))
+            if reference < expired_before and b.binding_type == "fcm":
+                dead.append(_expired_fcm_finding(b, (now - reference).total_seconds()))
 
         if b.binding_type == "gcm":
             legacy.append(_legacy_gcm_binding_finding(b))
 
-        if b.message_types_sent and NEW_MESSAGE not in b.message_types:
+        # `in` first: most bindings have new_message, and message_types_sent is a lookup.
+        if NEW_MESSAGE not in b.message_types and b.message_types_sent:
             no_new_message.append(_no_new_message_finding(b))
 
     shared = [
@@ -165,6 +173,15 @@ def compute_binding_findings(
         if len(group) > settings.pile_up_threshold
     ]
     return [*shared, *pile_ups, *stale, *dead, *legacy, *no_new_message]
+
+
+def _seconds_before(now: datetime, seconds: int) -> datetime:
+    """`now` less `seconds` (the earliest time when that is before year 1: nothing is
+    older)."""
+    try:
+        return now - timedelta(seconds=seconds)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _shared_endpoints(
