@@ -387,6 +387,12 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
 
+def _goal_ratio(measured: float, limit: float) -> str:
+    """Two decimals, or three where two would show a miss as equal to its limit (1.152)."""
+    shown = f"{measured:.2f}"
+    return f"{measured:.3f}" if shown == f"{limit:.2f}" and measured != limit else shown
+
+
 def _measured_floor_cell(entry: dict[str, Any]) -> str:
     """`~26.1 s (25.9-26.4, n=3), 57.8 ms/page`: the per-page cost is the server's round trip."""
     listing = entry["listing"]
@@ -511,7 +517,7 @@ def table(results: dict[str, Any]) -> str:
     for check in results.get("goals", []):
         unit = check["unit"]
         shown = (
-            f"{check['measured']:.2f}x <= {check['limit']:.2f}x"
+            f"{_goal_ratio(check['measured'], check['limit'])}x <= {check['limit']:.2f}x"
             if unit == "x"
             else f"{fmt(check['measured'], unit)} <= {fmt(check['limit'], unit)}"
         )
