@@ -11,6 +11,10 @@ subprocess on loopback) and keeps every record in memory, as `list()` does.
   default page size, 50).
 - `twilio_100`: the same with `page_size=100`.
 
+Beside them, the floors: nominal (pages x latency) and measured: the slowest type's stream
+read by a minimal client (`benchmarks.floor_client`), alone, and every type's stream at
+once (an extra figure, the floor of a multi-stream load on this server).
+
 A variant whose full runs would exceed the time budget is timed over its first pages
 only and scaled by total pages / timed pages (`Stat.method == "extrapolated"`); page
 cost is flat in this server (a PageToken is a bisect), and the smaller sizes are
@@ -23,11 +27,18 @@ import asyncio
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.fake_server import FakeServer
+from benchmarks.floor_client import (
+    FloorSample,
+    Target,
+    proportional_limits,
+    read_stream,
+    read_streams_together,
+)
 from benchmarks.stats import Stat
 from bindings_tui.client import TwilioClient
 from bindings_tui.credentials import ApiCredentials
@@ -130,7 +141,7 @@ def plan(pages_total: int, latency_s: float, runs: int, budget_s: float) -> Plan
     return Plan(runs, min(prefix, pages_total), pages_total)
 
 
-def _stat(samples: list[Sample], chosen: Plan) -> Stat:
+def _stat(samples: Sequence[Sample | FloorSample], chosen: Plan) -> Stat:
     if chosen.page_limit is None:
         return Stat.of([s.seconds for s in samples])
     scale = chosen.pages_total / chosen.page_limit
@@ -140,6 +151,64 @@ def _stat(samples: list[Sample], chosen: Plan) -> Stat:
         pages_timed=chosen.page_limit,
         pages_total=chosen.pages_total,
     )
+
+
+def _expected(count: int, page_limit: int | None) -> int:
+    return count if page_limit is None else min(count, page_limit * PROJECT_PAGE_SIZE)
+
+
+def measure_floor(
+    server: FakeServer,
+    *,
+    types: Counter[str],
+    latency_s: float,
+    runs: int,
+    budget_s: float,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """The measured floors: the slowest type's stream alone, then every type's at once,
+    each by the minimal client, with the budget's prefix-and-scale plan; counts checked."""
+    target = Target(server.base_url, server.account_sid, server.auth_token, server.main_service)
+    slowest_type, slowest_count = max(types.items(), key=lambda kv: kv[1])
+    slowest_pages = math.ceil(slowest_count / PROJECT_PAGE_SIZE)
+    chosen = plan(slowest_pages, latency_s, runs, budget_s)
+
+    alone: list[FloorSample] = []
+    for i in range(chosen.runs):
+        alone.append(read_stream(target, slowest_type, page_limit=chosen.page_limit))
+        seconds = alone[-1].seconds
+        log(f"  measured floor ({slowest_type}) run {i + 1}/{chosen.runs}: {seconds:.2f} s")
+    expected = _expected(slowest_count, chosen.page_limit)
+    if alone[0].records != expected:
+        raise RuntimeError(
+            f"the floor client read {alone[0].records} {slowest_type} bindings, not {expected}"
+        )
+    floor = _stat(alone, chosen)
+
+    limits = proportional_limits(dict(types), chosen.page_limit)
+    together: list[FloorSample] = []
+    for i in range(chosen.runs):
+        total, each = read_streams_together(target, limits)
+        for name, sample in each.items():
+            if sample.records != _expected(types[name], limits[name]):
+                raise RuntimeError(
+                    f"the floor client read {sample.records} {name} bindings beside the other "
+                    f"types, not {_expected(types[name], limits[name])}"
+                )
+        together.append(total)
+        log(
+            f"  measured floor (all types at once) run {i + 1}/{chosen.runs}: {total.seconds:.2f} s"
+        )
+    floor_all = _stat(together, chosen)
+    return {
+        "measured_floor": floor.to_json(),
+        "measured_floor_records": alone[0].records,
+        "measured_floor_pages": alone[0].pages,
+        # The cost of one round trip on this server, to set beside the latency asked for.
+        "measured_floor_per_page_s": floor.median / slowest_pages,
+        "measured_floor_all_types": floor_all.to_json(),
+        "measured_floor_all_types_records": together[0].records,
+    }
 
 
 def measure_listing(
@@ -199,6 +268,9 @@ def measure_listing(
     slowest_type, slowest_count = max(types.items(), key=lambda kv: kv[1])
     floor = pages_100 * latency_s
     slowest_floor = math.ceil(slowest_count / PROJECT_PAGE_SIZE) * latency_s
+    measured = measure_floor(
+        server, types=types, latency_s=latency_s, runs=runs, budget_s=budget_s, log=log
+    )
     project = stats["project_default"].median
     ratios = {name: stat.median / project for name, stat in stats.items() if project > 0}
     result: dict[str, Any] = {
@@ -208,6 +280,7 @@ def measure_listing(
         "floor_s": floor,
         "slowest_stream": slowest_type,
         "slowest_stream_floor_s": slowest_floor,
+        **measured,
         "default_split_by_type": DEFAULT_SPLIT_BY_TYPE,
         "stats": {name: stat.to_json() for name, stat in stats.items()},
         "ratio_to_project": ratios,
@@ -219,4 +292,10 @@ def measure_listing(
         result["project_over_slowest_floor"] = project / slowest_floor
     if floor > 0:
         result["project_over_floor"] = project / floor
+    measured_floor = measured["measured_floor"]["median"]
+    if measured_floor > 0:
+        result["project_over_measured_floor"] = project / measured_floor
+    measured_all = measured["measured_floor_all_types"]["median"]
+    if measured_all > 0:
+        result["project_over_measured_floor_all_types"] = project / measured_all
     return result

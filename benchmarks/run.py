@@ -4,7 +4,8 @@ For each size (1k, 10k, 100k bindings by default) it starts `bindings-tui fake-t
 on a loopback port with a fixed seed and a simulated per-request latency, then measures:
 
 1. full list load: the project's client (split by type, and one stream) against
-   twilio-python (default page size, and 100) on the same server; the sequential floor;
+   twilio-python (default page size, and 100) on the same server; the floors, nominal
+   (pages x latency) and measured (a minimal client reading the slowest type's stream);
 2. time to first row in the TUI; 3. filter latency in the TUI; 4. the longest event-loop
    stall while the list streams in; 5. peak RSS (figures 2-5: `benchmarks.tui_probe`, a
    fresh process per size); and once, 6. start-up to the first frame of `--demo`;
@@ -331,9 +332,17 @@ def goals(results: dict[str, Any], latency_ms: float) -> list[dict[str, Any]]:
         limits["load_vs_twilio_default"],
         "x",
     )
+    # One goal, judged against both floors: the nominal one (pages x latency: a server that
+    # spends no time of its own) and the measured one (a minimal client on this server).
     check(
-        "load / slowest stream's floor",
+        "load / slowest stream's floor, nominal (pages x latency)",
         listing.get("project_over_slowest_floor"),
+        limits["load_vs_slowest_floor"],
+        "x",
+    )
+    check(
+        "load / slowest stream's floor, measured (minimal client)",
+        listing.get("project_over_measured_floor"),
         limits["load_vs_slowest_floor"],
         "x",
     )
@@ -378,6 +387,21 @@ def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
 
+def _goal_ratio(measured: float, limit: float) -> str:
+    """Two decimals, or three where two would show a miss as equal to its limit (1.152)."""
+    shown = f"{measured:.2f}"
+    return f"{measured:.3f}" if shown == f"{limit:.2f}" and measured != limit else shown
+
+
+def _measured_floor_cell(entry: dict[str, Any]) -> str:
+    """`~26.1 s (25.9-26.4, n=3), 57.8 ms/page`: the per-page cost is the server's round trip."""
+    listing = entry["listing"]
+    stat = listing.get("measured_floor")
+    if not stat:
+        return "-"
+    return f"{_stat(stat)}, {listing['measured_floor_per_page_s'] * 1000:.1f} ms/page"
+
+
 def table(results: dict[str, Any]) -> str:
     sizes = results["sizes"]
     names = list(sizes)
@@ -408,18 +432,31 @@ def table(results: dict[str, Any]) -> str:
     add("   twilio-python, page 100", listing_cell("twilio_100"))
     add("   floor: pages x latency", lambda e: fmt(e["listing"]["floor_s"], "s"))
     add(
-        "   floor: slowest stream",
+        "   floor: slowest stream, nominal (pages x latency)",
         lambda e: (
             f"{fmt(e['listing']['slowest_stream_floor_s'], 's')} ({e['listing']['slowest_stream']})"
         ),
+    )
+    add("   floor: slowest stream, measured (minimal client)", _measured_floor_cell)
+    add(
+        "   floor: all types at once, measured (minimal client)",
+        lambda e: _stat(e["listing"].get("measured_floor_all_types")),
     )
     add(
         "   project / twilio default",
         lambda e: _ratio(e["listing"].get("project_over_twilio_default")),
     )
     add(
-        "   project / slowest floor",
+        "   project / nominal floor (slowest stream)",
         lambda e: _ratio(e["listing"].get("project_over_slowest_floor")),
+    )
+    add(
+        "   project / measured floor (slowest stream)",
+        lambda e: _ratio(e["listing"].get("project_over_measured_floor")),
+    )
+    add(
+        "   project / measured floor (all types at once)",
+        lambda e: _ratio(e["listing"].get("project_over_measured_floor_all_types")),
     )
     if all("tui" in sizes[n] for n in names):
         add("2. TUI: first row", lambda e: _stat(e["tui"]["first_row"]))
@@ -480,7 +517,7 @@ def table(results: dict[str, Any]) -> str:
     for check in results.get("goals", []):
         unit = check["unit"]
         shown = (
-            f"{check['measured']:.2f}x <= {check['limit']:.2f}x"
+            f"{_goal_ratio(check['measured'], check['limit'])}x <= {check['limit']:.2f}x"
             if unit == "x"
             else f"{fmt(check['measured'], unit)} <= {fmt(check['limit'], unit)}"
         )
