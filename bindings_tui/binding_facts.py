@@ -24,6 +24,11 @@ def endpoint_key(binding_type: str | None, endpoint: str | None) -> str | None:
     return key or None
 
 
+def distinct_credential_sids(bindings: Iterable[Binding]) -> list[str]:
+    """Every credential SID the bindings use, once, in first-seen order."""
+    return list(dict.fromkeys(b.credential_sid for b in bindings if b.credential_sid))
+
+
 def identity_of(binding: Binding) -> str:
     """The identity of a binding known to have one."""
     return binding.identity or ""

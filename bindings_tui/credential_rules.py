@@ -7,7 +7,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from bindings_tui.binding_facts import PUSH_BINDING_TYPES, as_utc, type_label
+from bindings_tui.binding_facts import (
+    PUSH_BINDING_TYPES,
+    as_utc,
+    type_label,
+)
 from bindings_tui.findings import (
     SEVERITY,
     Evidence,
@@ -19,11 +23,6 @@ from bindings_tui.findings import (
 )
 from bindings_tui.models import Binding, Credential, parse_time
 from bindings_tui.push_codes import LEGACY_FCM_SHUTDOWN, LEGACY_FCM_SOURCE
-
-
-def distinct_credential_sids(bindings: Iterable[Binding]) -> list[str]:
-    """Every credential SID the bindings use, once, in first-seen order."""
-    return list(dict.fromkeys(b.credential_sid for b in bindings if b.credential_sid))
 
 
 class _Users:

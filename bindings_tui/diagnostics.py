@@ -45,12 +45,12 @@ through `textsafe.make_visible` or as `rich.text.Text`, never as markup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from bindings_tui.binding_facts import (
     as_utc,
+    distinct_credential_sids,
     endpoint_key,
     identity_of,
     newest_first,
@@ -58,8 +58,8 @@ from bindings_tui.binding_facts import (
     type_label,
     who,
 )
-from bindings_tui.credential_rules import credential_findings, distinct_credential_sids
-from bindings_tui.errors import InputError
+from bindings_tui.credential_rules import credential_findings
+from bindings_tui.diagnosis_settings import DiagnosticsSettings
 from bindings_tui.findings import (
     SEVERITY,
     Evidence,
@@ -80,21 +80,6 @@ from bindings_tui.push_codes import (
 
 NEW_MESSAGE: Final = "new_message"
 DAY_SECONDS: Final = 86_400
-
-
-@dataclass(frozen=True, slots=True)
-class DiagnosticsSettings:
-    """Thresholds: more than `pile_up_threshold` bindings of one type for one identity is a
-    pile-up; more than `stale_days` days without an update is stale."""
-
-    pile_up_threshold: int = 5
-    stale_days: int = 60
-
-    def __post_init__(self) -> None:
-        for name in ("pile_up_threshold", "stale_days"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InputError(f"{name} must be a whole number of at least 1, got {value!r}")
 
 
 # ---- findings 1-4: from the bindings alone -------------------------------------------------

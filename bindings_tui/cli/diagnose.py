@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bindings_tui.cli import argtypes
-from bindings_tui.cli.common import PROG, make_client, service_of
+from bindings_tui.cli.common import PROG, keep_until_exit, make_client, service_of
 from bindings_tui.errors import BindingsError, InputError
 
 # Parsing imports none of the diagnosis (issue 16): it is imported when the command runs.
@@ -131,13 +131,8 @@ def settings_profile(flag: str | None) -> str | None:
 
 
 async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from bindings_tui.cli.diagnose_render import (
-        findings_json,
-        render_table,
-        render_verdicts,
-        verdicts_json,
-    )
-    from bindings_tui.diagnose_run import load_settings, run_diagnostics
+    from bindings_tui.diagnose_reads import read_service
+    from bindings_tui.diagnosis_settings import load_settings
     from bindings_tui.evidence.alerts import DEFAULT_ALERT_DAYS, DEFAULT_MAX_ALERTS, AlertWindow
     from bindings_tui.output import json_dumps
     from bindings_tui.textsafe import make_visible
@@ -150,6 +145,7 @@ async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     now = parse_now(args.now, demo)
     service = service_of(args) if args.service or not demo else None
+    rules = _RulesImport()
     async with make_client(args) as client:
         if service is None:
             services = await client.list_services()
@@ -157,15 +153,28 @@ async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 f"{s.sid} {make_visible(s.friendly_name or '')!r}" for s in services
             )
             raise InputError(f"--service IS... is required; the demo's services: {choices}")
-        identities = tuple(getattr(args, "identity", None) or ())
+        identities = tuple(dict.fromkeys(getattr(args, "identity", None) or ()))
         days, most = getattr(args, "alerts_days", None), getattr(args, "max_alerts", None)
         window = AlertWindow(
             days=DEFAULT_ALERT_DAYS if days is None else days,
             max_alerts=DEFAULT_MAX_ALERTS if most is None else most,
         )
-        report = await run_diagnostics(
-            client, service, settings, now, alerts=window, identities=identities
+        reads = await read_service(
+            client, service, now, alerts=window, identities=identities, pages_seen=rules.start
         )
+        api = client.api
+    await rules.done()  # then these imports find their modules loaded
+    from bindings_tui.cli.diagnose_render import (
+        findings_json,
+        render_table,
+        render_verdicts,
+        verdicts_json,
+    )
+    from bindings_tui.diagnose_run import diagnosis_of
+
+    report = await asyncio.to_thread(
+        diagnosis_of, reads, service, api, settings, now, window, identities
+    )
     for problem in report.problems:
         err.write(f"{PROG}: warning: {make_visible(problem)}\n")
     if args.output == "json":
@@ -177,7 +186,32 @@ async def diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(render_verdicts(report, identities, full=args.full))
     else:
         out.write(render_table(report, full=args.full))
+    keep_until_exit(report)
     return 0
+
+
+class _RulesImport:
+    """Imports the diagnosis's rules and rendering (about 25 ms) in a thread once the first
+    page has arrived: the requests are out by then, and the list takes many more round
+    trips, so the import waits on the network instead of delaying the first request."""
+
+    def __init__(self) -> None:
+        self._future: asyncio.Future[None] | None = None
+
+    def start(self, _page: object = None) -> None:
+        if self._future is None:
+            loop = asyncio.get_running_loop()
+            self._future = loop.run_in_executor(None, _import_rules)
+
+    async def done(self) -> None:
+        """Once the rules are imported (here and now if the import never started)."""
+        self.start()
+        assert self._future is not None
+        await self._future
+
+
+def _import_rules() -> None:
+    import bindings_tui.cli.diagnose_render  # noqa: F401  (it imports every rule)
 
 
 __all__ = [

@@ -21,6 +21,7 @@ from bindings_tui.cli.common import (
     end_process,
     globals_parent,
     handle_errors,
+    hold_results_until_exit,
 )
 
 DESCRIPTION: Final = "Browse, inspect and delete Twilio push-notification Bindings."
@@ -95,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # process ends, moments later.
             gc.freeze()
             gc.disable()
+            hold_results_until_exit()
         return run(args)
 
     code = handle_errors(build_parser, run_noted, argv)

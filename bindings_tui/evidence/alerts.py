@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
-from bindings_tui.diagnostics import endpoint_key
+from bindings_tui.binding_facts import endpoint_key
 from bindings_tui.errors import InputError, ResponseFormatError
 from bindings_tui.models import Binding, JsonDict, parse_time
 from bindings_tui.push_codes import PushCode, push_code

@@ -191,6 +191,56 @@ def test_a_listing_with_environment_credentials_imports_only_what_it_uses() -> N
     assert done.stdout.splitlines() == ["", "True"]
 
 
+def test_the_diagnosis_reads_import_none_of_its_rules() -> None:
+    """`diagnose` sends its first requests before the rules are imported (a thread imports
+    them once the first page is in, issue 16): its reads and settings must not pull them in."""
+    code = (
+        "import sys\n"
+        "import bindings_tui.diagnose_reads, bindings_tui.diagnosis_settings\n"
+        "import bindings_tui.cli.diagnose\n"
+        "rules = ['bindings_tui.diagnostics', 'bindings_tui.credential_rules',\n"
+        "         'bindings_tui.diagnose_run', 'bindings_tui.evidence.alert_findings',\n"
+        "         'bindings_tui.evidence.push_config', 'bindings_tui.evidence.verdict',\n"
+        "         'bindings_tui.cli.diagnose_render']\n"
+        "print(','.join(m for m in rules if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "ends_at_once"), [("list", True), ("diagnose", True), ("services", False)]
+)
+def test_a_command_that_ends_the_process_runs_without_the_collector(
+    command: str, ends_at_once: bool
+) -> None:
+    """`list` and `diagnose` as the process's own command: start-up frozen, the collector
+    off (their results live to the end) and results kept for `os._exit`; other commands
+    keep the collector and keep nothing."""
+    code = (
+        "import gc, sys\n"
+        "from bindings_tui.cli import entry, common\n"
+        "def run(args):\n"
+        "    common.keep_until_exit('x')\n"
+        "    print(gc.isenabled(), gc.get_freeze_count() > 0, len(common._KEPT.values))\n"
+        "    return 0\n"
+        "entry.run = run\n"
+        f"sys.argv = ['bindings-tui', {command!r}, '--service', 'IS' + 'a' * 32]\n"
+        "sys.exit(entry.main())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    expected = "False True 1" if ends_at_once else "True False 0"
+    assert done.stdout.strip() == expected
+
+
 def test_the_help_numbers_are_the_defaults_the_commands_use(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
