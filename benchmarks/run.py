@@ -442,22 +442,13 @@ def table(results: dict[str, Any]) -> str:
         "   floor: all types at once, measured (minimal client)",
         lambda e: _stat(e["listing"].get("measured_floor_all_types")),
     )
-    add(
-        "   project / twilio default",
-        lambda e: _ratio(e["listing"].get("project_over_twilio_default")),
-    )
-    add(
-        "   project / nominal floor (slowest stream)",
-        lambda e: _ratio(e["listing"].get("project_over_slowest_floor")),
-    )
-    add(
-        "   project / measured floor (slowest stream)",
-        lambda e: _ratio(e["listing"].get("project_over_measured_floor")),
-    )
-    add(
-        "   project / measured floor (all types at once)",
-        lambda e: _ratio(e["listing"].get("project_over_measured_floor_all_types")),
-    )
+    for label, key in (
+        ("twilio default", "project_over_twilio_default"),
+        ("nominal floor (slowest stream)", "project_over_slowest_floor"),
+        ("measured floor (slowest stream)", "project_over_measured_floor"),
+        ("measured floor (all types at once)", "project_over_measured_floor_all_types"),
+    ):
+        add(f"   project / {label}", lambda e, key=key: _ratio(e["listing"].get(key)))
     if all("tui" in sizes[n] for n in names):
         add("2. TUI: first row", lambda e: _stat(e["tui"]["first_row"]))
         add("   TUI: whole list loaded", lambda e: fmt(e["tui"]["tui_load_s"], "s"))

@@ -104,6 +104,17 @@ def test_demo_defaults_come_from_one_place() -> None:
     assert (config.seed, config.bindings) == (DEMO_SEED, DEMO_BINDINGS)
 
 
+def _python_output(code: str, env: dict[str, str] | None = None) -> str:
+    """stdout of `python -c code` in a fresh interpreter (this package on its path), which
+    must exit 0."""
+    full = {**os.environ, "PYTHONPATH": str(PACKAGE.parent), **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_the_script_entry_and_python_m_both_work() -> None:
     env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
     done = subprocess.run(
@@ -149,12 +160,8 @@ def test_building_the_parser_imports_no_command_implementation(argv: list[str]) 
         "         'bindings_tui.evidence.alerts', 'bindings_tui.cli.diagnose_render']\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    out = _python_output(code)
+    assert out.strip() == ""
 
 
 def test_a_listing_with_environment_credentials_imports_only_what_it_uses() -> None:
@@ -178,17 +185,8 @@ def test_a_listing_with_environment_credentials_imports_only_what_it_uses() -> N
         "print(sys.modules.get('sniffio', 'absent') is None\n"
         "      or importlib.util.find_spec('sniffio') is not None)\n"
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(PACKAGE.parent),
-        "TWILIO_ACCOUNT_SID": "AC" + "c" * 32,
-        "TWILIO_AUTH_TOKEN": "t" * 32,
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["", "True"]
+    env = {"TWILIO_ACCOUNT_SID": "AC" + "c" * 32, "TWILIO_AUTH_TOKEN": "t" * 32}
+    assert _python_output(code, env).splitlines() == ["", "True"]
 
 
 def test_the_diagnosis_reads_import_none_of_its_rules() -> None:
@@ -204,12 +202,8 @@ def test_the_diagnosis_reads_import_none_of_its_rules() -> None:
         "         'bindings_tui.cli.diagnose_render']\n"
         "print(','.join(m for m in rules if m in sys.modules))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""
+    out = _python_output(code)
+    assert out.strip() == ""
 
 
 @pytest.mark.parametrize(
@@ -232,13 +226,9 @@ def test_a_command_that_ends_the_process_runs_without_the_collector(
         f"sys.argv = ['bindings-tui', {command!r}, '--service', 'IS' + 'a' * 32]\n"
         "sys.exit(entry.main())\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
+    out = _python_output(code)
     expected = "False True 1" if ends_at_once else "True False 0"
-    assert done.stdout.strip() == expected
+    assert out.strip() == expected
 
 
 def test_the_help_numbers_are_the_defaults_the_commands_use(
