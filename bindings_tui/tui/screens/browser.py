@@ -111,14 +111,28 @@ class BrowserScreen(NarrowFooterKeys):
             yield Line(id="status-right")
         yield KeyFooter()
 
+    def _in_own_turn(self, step: Callable[[], object]) -> None:
+        """`step` in a turn of the event loop of its own, if this screen is still there."""
+
+        def run() -> None:
+            if self.is_mounted:
+                step()
+
+        asyncio.get_running_loop().call_soon(run)
+
     @guarded
     def on_mount(self) -> None:
         filter_input = self.query_one("#filter", FilterInput)
         if self.browse.rows.query.text:
             filter_input.value = self.browse.rows.query.text
         filter_input.on_edit = guarded_callback(self, self._filter_edited)
-        # A long filter's slices each wait for a frame: a keystroke's answer shows first.
-        self.browse.slice_turn = lambda step: self.call_after_refresh(guarded_callback(self, step))
+        # A long filter's slices each wait for a frame, so a keystroke's answer shows first,
+        # and then for a turn of the event loop of their own: run from the screen's message
+        # queue, every slice queued behind that frame ran in one go (43 slices, 600-840 ms
+        # at 1M, while keys waited unread).
+        self.browse.slice_turn = lambda step: self.call_after_refresh(
+            self._in_own_turn, guarded_callback(self, step)
+        )
         if self.browse.identities:  # the box shows the query already running
             self.query_one("#identity", Input).value = ",".join(self.browse.identities)
         self.table.focus()
