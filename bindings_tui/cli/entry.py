@@ -8,7 +8,6 @@ until a command runs, so parsing stays cheap for the TUI's start-up.
 from __future__ import annotations
 
 import argparse
-import gc
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -21,7 +20,7 @@ from bindings_tui.cli.common import (
     end_process,
     globals_parent,
     handle_errors,
-    hold_results_until_exit,
+    start_whole_process,
 )
 
 DESCRIPTION: Final = "Browse, inspect and delete Twilio push-notification Bindings."
@@ -88,15 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def run_noted(args: argparse.Namespace) -> int:
         ran.append(args.command)
         if argv is None and args.command in ENDS_PROCESS_AT_ONCE:
-            # What is alive now (the modules) lives as long as the process: keep it out
-            # of the collector's passes. And no pass at all while the command runs: a
-            # listing's bindings stay alive to the end, so each pass only walked them again
-            # (about 35 ms in a 16k diagnose); the cycles it would have freed are a few
-            # dozen small objects a request (asyncio's and httpx's), freed when the
-            # process ends, moments later.
-            gc.freeze()
-            gc.disable()
-            hold_results_until_exit()
+            start_whole_process()  # it ends with `end_process`, below
         return run(args)
 
     code = handle_errors(build_parser, run_noted, argv)
