@@ -15,7 +15,7 @@ from bindings_tui.errors import ApiError, InputError
 from bindings_tui.fake_twilio import FAKE_BASE_URL, FakeConfig, FakeTwilio
 from bindings_tui.models import ApiFlavor, Binding, Page
 from bindings_tui.retry import RetryPolicy
-from bindings_tui.streams import merge_streams, split_types, stream_bindings
+from bindings_tui.streams import FirstStreams, merge_streams, split_types, stream_bindings
 
 SEED = 11
 BINDINGS = 700
@@ -230,3 +230,16 @@ async def test_merge_streams_interleaves_in_arrival_order() -> None:
     got = [item async for _, item in merge_streams([ticks("s", 0.03, 2), ticks("f", 0.001, 3)])]
     assert got[:3] == ["f0", "f1", "f2"]
     assert sorted(got[3:]) == ["s0", "s1"]
+
+
+def test_first_streams_keeps_the_first_stream_of_each_sid() -> None:
+    owner = FirstStreams()
+    sids = [f"BS{n:032x}" for n in range(5000)]
+    assert [owner.claim(sid, 1) for sid in sids] == [1] * len(sids)
+    # Seen again on another stream, or again on its own: the first stream answers.
+    assert {owner.claim(sid, 2) for sid in sids} == {1}
+    assert owner.claim(sids[0], 1) == 1
+    assert owner.claim("BSnew", 3) == 3
+    # Whatever a hostile server sends as a SID is a key like any other.
+    assert owner.claim("", 0) == 0 and owner.claim("\x1b[2J", 2) == 2
+    assert len(owner) == len(sids) + 3
