@@ -87,6 +87,7 @@ def build(
     fail_after: int | None = None,
     wrap: TransportWrapper | None = None,
     guard: Guard | None = None,
+    page_size: int = PAGE_SIZE,
     **options: Any,
 ) -> Built:
     """The demo app as the tests see it: seeded, no latency, fixed clock, no blink.
@@ -102,7 +103,7 @@ def build(
             return gated
 
     app, fake = demo_app(
-        DemoOptions(seed=SEED, bindings=bindings, latency_ms=0, page_size=PAGE_SIZE, **options),
+        DemoOptions(seed=SEED, bindings=bindings, latency_ms=0, page_size=page_size, **options),
         clock=fixed_clock(FAKE_NOW),
         cursor_blink=False,
         wrap_transport=wrap,
