@@ -320,3 +320,24 @@ def test_a_page_of_a_new_type_joins_a_type_filter_under_way() -> None:
         while not rows_.work_step():
             pass
     assert shown(rows_) == [late.sid]
+
+
+def test_a_run_partly_placed_by_bisection_then_merged() -> None:
+    """Rows appended while a few were being placed by bisection: so many that the rest
+    is merged instead; the rows already placed are not merged twice."""
+    keys = [(row * 37) % 11 for row in range(80)]
+    key: Callable[[int], SortKey] = keys.__getitem__
+    with (
+        mock.patch.object(sort_pass, "CHUNK_ROWS", 10),
+        mock.patch.object(sort_pass, "MERGE_ROWS", 100),
+        mock.patch.object(sort_pass, "INSERT_ROWS", 2),
+    ):
+        sorting = SortPass(list(range(40)), key)
+        sorting.finish()
+        sorting.extend(range(40, 44))
+        sorting.run()  # the four rows sorted into a run
+        sorting.run()  # two of them placed
+        assert sorting._placed == 2 and not sorting.done
+        sorting.extend(range(44, 80))
+        result = sorting.finish()
+    assert result == sorted(range(80), key=key)
