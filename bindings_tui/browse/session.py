@@ -480,7 +480,7 @@ class BrowseSession:
         self.screen_first.busy()
         for rows in self.row_sets():
             rows.set_sort(sort)
-        self._changed(Change.ROWS)
+        self._changed(Change.ROWS | Change.STATUS)  # the status line says a long sort runs
         self._continue_work()
 
     def cycle_sort(self) -> Column | None:
