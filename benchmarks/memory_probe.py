@@ -11,7 +11,8 @@ query typed in the identity box, run to its end), `filters` (the queries of
 every choice), `user` (`u`: the user view of the row under the cursor, then back).
 Each stage also records `worst_step_ms`: the longest the event loop was blocked during it
 (`tui_probe.LagProbe`, a task sleeping 10 ms that records how late it wakes), and the
-`sorts` stage the time from each key until its sort had landed (`sort_ms`).
+`sorts` stage, for each key, the time until its sort had landed and its own longest
+step (`sort_ms`).
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ async def session_memory(args: argparse.Namespace) -> dict[str, Any]:
         sort_ms: list[dict[str, Any]] = []
         for _ in range(8):  # every column, then load order again
             for key in ("o", "O"):
+                stage_worst, lag.worst = lag.worst, 0.0
                 pressed = time.perf_counter()
                 await pilot.press(key)
                 await _settle(app, pilot, browser)
@@ -133,8 +135,10 @@ async def session_memory(args: argparse.Namespace) -> dict[str, Any]:
                         "key": key,
                         "column": column.value if column is not None else None,
                         "ms": round((time.perf_counter() - pressed) * 1000, 1),
+                        "worst_step_ms": round(lag.worst * 1000, 1),
                     }
                 )
+                lag.worst = max(lag.worst, stage_worst)
         stage("sorts", sort_ms=sort_ms)
 
         for _ in range(12):
