@@ -445,8 +445,7 @@ class BindingRows:
         if sort.column is not None and self._alive_count > SYNC_SORT_ROWS:
             self._start_sort()
             return
-        self._finish_filter()
-        self._land_sort(self._sorted_now())
+        self._land_sort(self._sorted_now())  # filters again: a filter under way is replaced
 
     def work_step(self) -> bool:
         """One slice of what is under way, a sort before a filter (a sort that lands
