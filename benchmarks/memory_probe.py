@@ -9,6 +9,10 @@ query typed in the identity box, run to its end), `filters` (the queries of
 `tui_probe.QUERIES`, typed and deleted one key at a time, each filter finished),
 `sorts` (`o` through every column and back, `O` on each), `findings` (`f` through
 every choice), `user` (`u`: the user view of the row under the cursor, then back).
+Each stage also records `worst_step_ms`: the longest the event loop was blocked during it
+(`tui_probe.LagProbe`, a task sleeping 10 ms that records how late it wakes), and the
+`sorts` stage, for each key, the time until its sort had landed and its own longest
+step (`sort_ms`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,16 @@ import sys
 import time
 from typing import Any
 
-from benchmarks.tui_probe import QUERIES, SIZE, Frames, _instrument, _make_app, _open_browser, _wait
+from benchmarks.tui_probe import (
+    QUERIES,
+    SIZE,
+    Frames,
+    LagProbe,
+    _instrument,
+    _make_app,
+    _open_browser,
+    _wait,
+)
 
 
 def rss_now_mb() -> float:
@@ -37,13 +50,16 @@ def rss_peak_mb() -> float:
 
 
 async def _settle(app: Any, pilot: Any, browser: Any) -> None:
-    """Until the screen is idle: no filter slice, list or diagnosis under way."""
+    """Until the screen is idle: no filter or sort slice under way."""
     session = browser.browse
+
+    def busy(rows: Any) -> bool:
+        # getattr: the probe also measures baselines from before sliced filters and sorts
+        return bool(getattr(rows, "busy", getattr(rows, "filtering", False)))
 
     def idle() -> bool:
         rows = [session.rows, session.identity_rows]
-        # getattr: the probe also measures a baseline from before sliced filtering
-        return not any(r is not None and getattr(r, "filtering", False) for r in rows)
+        return not any(r is not None and busy(r) for r in rows)
 
     await _wait(idle, 600, "the filter to finish")
     await pilot.pause()
@@ -57,19 +73,24 @@ async def session_memory(args: argparse.Namespace) -> dict[str, Any]:
     frames = Frames()
     stages: list[dict[str, Any]] = []
     began = time.perf_counter()
+    lag = LagProbe()
 
-    def stage(name: str) -> None:
+    def stage(name: str, **extra: Any) -> None:
         stages.append(
             {
                 "stage": name,
                 "at_s": round(time.perf_counter() - began, 2),
                 "rss_mb": round(rss_now_mb(), 1),
                 "peak_rss_mb": round(rss_peak_mb(), 1),
+                "worst_step_ms": round(lag.worst * 1000, 1),
+                **extra,
             }
         )
+        lag.worst = 0.0  # each stage's own worst
 
     async with app.run_test(size=SIZE) as pilot:
         _instrument(app, frames)
+        lag.start()
         await _open_browser(app, pilot, args.service, frames)
         await _wait(lambda: isinstance(app.screen, BrowserScreen), 30, "the browser")
         browser = app.screen
@@ -101,12 +122,24 @@ async def session_memory(args: argparse.Namespace) -> dict[str, Any]:
 
         browser.table.focus()
         await pilot.pause()
+        sort_ms: list[dict[str, Any]] = []
         for _ in range(8):  # every column, then load order again
-            await pilot.press("o")
-            await _settle(app, pilot, browser)
-            await pilot.press("O")
-            await _settle(app, pilot, browser)
-        stage("sorts")
+            for key in ("o", "O"):
+                stage_worst, lag.worst = lag.worst, 0.0
+                pressed = time.perf_counter()
+                await pilot.press(key)
+                await _settle(app, pilot, browser)
+                column = session.rows.sort.column
+                sort_ms.append(
+                    {
+                        "key": key,
+                        "column": column.value if column is not None else None,
+                        "ms": round((time.perf_counter() - pressed) * 1000, 1),
+                        "worst_step_ms": round(lag.worst * 1000, 1),
+                    }
+                )
+                lag.worst = max(lag.worst, stage_worst)
+        stage("sorts", sort_ms=sort_ms)
 
         for _ in range(12):
             await pilot.press("f")
@@ -126,6 +159,7 @@ async def session_memory(args: argparse.Namespace) -> dict[str, Any]:
         await pilot.pause()
         stage("end")
         loaded = session.rows.loaded_count
+        await lag.stop()
         app.exit()
     return {"loaded": loaded, "stages": stages, "peak_rss_mb": rss_peak_mb()}
 

@@ -81,6 +81,8 @@ class FilterPass:
         """Rows appended to the store (and to the end of the display order) while the pass
         runs: tested in their turn, so a page arriving mid-pass does not finish it at once."""
         self._order.extend(rows)
+        # The type test knows the store's kinds by number: a page may bring new ones.
+        self._keep = self._row_filter()
         if self._mask is not None:
             self._mask.extend(bytes(len(self._store) - len(self._mask)))
 

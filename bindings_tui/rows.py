@@ -7,7 +7,9 @@ indices, kept in ascending sort order; a descending sort reads it backwards.
 When a page arrives only the new rows are filtered and merged into the view;
 when the filter changes while the user keeps typing, only the previous result
 is re-filtered. A filter over many rows answers a screenful at once and finishes in
-`filter_step`s (`filter_pass`); `filtering` says one is under way.
+`filter_step`s (`filter_pass`); `filtering` says one is under way. A sort over many rows
+is done in slices too (`sort_pass`): the view keeps its old order until the new one has
+landed (`sorting`, `pending_sort`); `work_step` runs the next slice of either.
 
 No textual import here: this module is core and unit/property tested on its own.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import enum
 import math
 from array import array
-from bisect import bisect_left, insort_right
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,8 +29,7 @@ from bindings_tui.binding_store import BindingStore, BindingsView
 from bindings_tui.filter_pass import FilterPass
 from bindings_tui.filtering import EMPTY_QUERY, NO_TYPE_FILTER, Query, TypeFilter
 from bindings_tui.models import ApiFlavor, Binding
-
-SortKey = str | float
+from bindings_tui.sort_pass import SortKey, SortPass, merge_in, sort_rows
 
 
 class Column(enum.Enum):
@@ -80,6 +81,11 @@ _ResultKey = tuple[Query, TypeFilter, frozenset[str] | None]
 # screenful first and the caller runs `filter_step` until done.
 _SYNC_ROWS = 4_000
 
+# A sort over at most this many rows is done at once (by endpoint, the slowest key, ~4 us
+# a row at 1M: ~40 ms); over more, it runs in `work_step`s while the view keeps the order
+# it had. The demo's 5,000 rows sort at once.
+SYNC_SORT_ROWS = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class Origin:
@@ -88,6 +94,10 @@ class Origin:
 
     api: ApiFlavor
     service_sid: str
+
+
+def _key_of(store: BindingStore, sort: Sort) -> Callable[[int], SortKey] | None:
+    return None if sort.column is None else _row_keys(store, sort.column)
 
 
 def _row_keys(store: BindingStore, column: Column) -> Callable[[int], SortKey]:
@@ -116,30 +126,8 @@ def _row_keys(store: BindingStore, column: Column) -> Callable[[int], SortKey]:
     return store.sid
 
 
-# Columns whose keys are long strings (an FCM token is 150-odd characters): sorted first
-# on a short prefix of the key, then each run of equal prefixes on the whole key. A
-# million endpoint keys alive at once, as `list.sort(key=...)` keeps them, were ~190 MB
-# at the peak of a 1M session; the prefixes are about a third of that.
+# Columns whose keys are long strings (see sort_pass.sort_by_long_keys).
 _LONG_KEYS = frozenset({Column.IDENTITY, Column.ENDPOINT, Column.SID})
-_PREFIX = 12
-
-
-def _sort_by_long_keys(rows: list[int], key: Callable[[int], SortKey]) -> None:
-    """`rows.sort(key=key)` (stable, the same order) for string keys, in less memory."""
-    rows.sort(key=lambda row: str(key(row))[:_PREFIX])
-    start = 0
-    run_prefix: str | None = None
-    run_long = False
-    for at, row in enumerate(rows):
-        whole = str(key(row))
-        prefix = whole[:_PREFIX]
-        if prefix != run_prefix:
-            if run_long and at - start > 1:
-                rows[start:at] = sorted(rows[start:at], key=key)
-            start, run_prefix, run_long = at, prefix, False
-        run_long = run_long or len(whole) > _PREFIX
-    if run_long and len(rows) - start > 1:
-        rows[start:] = sorted(rows[start:], key=key)
 
 
 class BindingRows:
@@ -161,6 +149,9 @@ class BindingRows:
         self._restriction: frozenset[str] | None = None  # only these SIDs (e.g. findings)
         self._allowed: set[int] | None = None  # the restriction's rows
         self._pass: FilterPass | None = None  # a filter still under way
+        # A sort still under way, and the order it is for (the view shows `_sort` meanwhile).
+        self._sorting: SortPass | None = None
+        self._target: Sort = LOAD_ORDER
         self.marks: set[str] = set()
         self.pending: set[str] = set()
         self.revision = 0  # bumps when a row's content changes in place
@@ -170,7 +161,7 @@ class BindingRows:
         """Empty rows for a new listing of the same origin, with this one's filter,
         sort and restriction (what the user set up survives a reload)."""
         new = BindingRows(self.origin)
-        new.set_sort(self._sort)
+        new.set_sort(self.sort)
         new.set_filter(self._query, self._type_filter)
         if self._restriction is not None:
             new.set_restriction(self._restriction)
@@ -198,6 +189,21 @@ class BindingRows:
         return self._pass is not None
 
     @property
+    def sorting(self) -> bool:
+        """A sort pass is under way: the view still shows the order it had (`shown_sort`)."""
+        return self._sorting is not None
+
+    @property
+    def pending_sort(self) -> Sort | None:
+        """The sort being done while `sorting`, else None."""
+        return self._target if self._sorting is not None else None
+
+    @property
+    def busy(self) -> bool:
+        """A sort or a filter is under way (see `work_step`)."""
+        return self._sorting is not None or self._pass is not None
+
+    @property
     def query(self) -> Query:
         return self._query
 
@@ -207,6 +213,12 @@ class BindingRows:
 
     @property
     def sort(self) -> Sort:
+        """The sort chosen (while `sorting`, the one under way: the header shows it)."""
+        return self._target if self._sorting is not None else self._sort
+
+    @property
+    def shown_sort(self) -> Sort:
+        """The order the view is in now (`row_at`, `position_of`)."""
         return self._sort
 
     @property
@@ -329,10 +341,14 @@ class BindingRows:
             self._rebuild_base()
             self._refilter(from_scratch=True)
             self._finish_filter()
+            if self._sorting is not None:  # a row's key may have changed: sort again
+                self._start_sort()
             self.revision += 1
             return len(new_rows)
         if not new_rows:
             return 0
+        if self._sorting is not None:  # shown now, and in the sort when it lands
+            self._sorting.extend(new_rows)
         if ongoing is not None and ongoing is self._pass:
             self._base.extend(new_rows)
             ongoing.extend(new_rows)
@@ -345,10 +361,8 @@ class BindingRows:
         else:
             key = self._key
             assert key is not None
-            for row in new_rows:
-                insort_right(self._base, row, key=key)
-            for row in matched:
-                insort_right(self._view, row, key=key)
+            self._base = merge_in(self._base, new_rows, key)
+            self._view = merge_in(self._view, matched, key)
         return len(new_rows)
 
     def remove(self, sid: str) -> Binding | None:
@@ -362,6 +376,8 @@ class BindingRows:
         self._alive_count -= 1
         self._store.forget_sid(row)
         self._results.clear()
+        if self._sorting is not None:
+            self._sorting.discard(row)
         self._base.remove(row)
         if row in self._view:
             self._view.remove(row)
@@ -411,37 +427,64 @@ class BindingRows:
         return self._allowed
 
     def set_sort(self, sort: Sort) -> None:
+        """Sort the view. Over many rows by another column, the sort runs in `work_step`s
+        (`sorting`); the view keeps its order until it lands."""
+        if self._sorting is not None:
+            if sort.column == self._target.column:  # the same pass, the other direction
+                self._target = sort
+                return
+            self._sorting = None  # replaced (or back to the order shown)
         if sort == self._sort:
             return
-        same_column = sort.column == self._sort.column
-        previous = self._sort.column
-        self._finish_filter()
-        self._sort = sort
-        self._results.clear()
-        if same_column:  # only the direction changed: the view reads backwards
+        if sort.column == self._sort.column:  # only the direction: the view reads backwards
+            self._finish_filter()
+            self._sort = sort
+            self._results.clear()
             return
-        self._key = None if sort.column is None else _row_keys(self._store, sort.column)
-        # The same rows in another order: sorted in place (no second list of a million
-        # row numbers while the old one is still the view), from row order so that equal
-        # keys keep the load order.
-        if previous is not None and sort.column is not None:
-            self._base.sort()
-        self._sort_rows(self._base)
+        self._target = sort
+        if sort.column is not None and self._alive_count > SYNC_SORT_ROWS:
+            self._start_sort()
+            return
+        self._land_sort(self._sorted_now())  # filters again: a filter under way is replaced
+
+    def work_step(self) -> bool:
+        """One slice of what is under way, a sort before a filter (a sort that lands
+        filters again); True when nothing is left."""
+        if self._sorting is not None:
+            if self._sorting.run():
+                self._land_sort(self._sorting.result)
+        elif self._pass is not None:
+            self.filter_step()
+        return not self.busy
+
+    def _start_sort(self) -> None:
+        """A pass from every row alive in row order, so that equal keys keep load order."""
+        column = self._target.column
+        assert column is not None
+        self._sorting = SortPass(list(self._alive_rows()), _row_keys(self._store, column))
+
+    def _land_sort(self, base: list[int]) -> None:
+        """`base` (every row alive, sorted by `_target`) becomes what the view shows."""
+        self._sorting = None
+        self._sort = self._target
+        self._key = _key_of(self._store, self._sort)
+        self._base = base
+        self._results.clear()
         self._refilter(from_scratch=True)
+
+    def _sorted_now(self) -> list[int]:
+        """Every row alive sorted by `_target`, at once (a few rows, or load order)."""
+        rows = list(self._alive_rows())
+        column = self._target.column
+        if column is not None:
+            sort_rows(rows, _row_keys(self._store, column), long_keys=column in _LONG_KEYS)
+        return rows
 
     def _rebuild_base(self) -> None:
         rows = list(self._alive_rows())
-        self._sort_rows(rows)
+        if self._key is not None:
+            sort_rows(rows, self._key, long_keys=self._sort.column in _LONG_KEYS)
         self._base = rows
-
-    def _sort_rows(self, rows: list[int]) -> None:
-        key = self._key
-        if key is None:
-            rows.sort()
-        elif self._sort.column in _LONG_KEYS:
-            _sort_by_long_keys(rows, key)
-        else:
-            rows.sort(key=key)
 
     def _refilter(self, *, from_scratch: bool) -> None:
         if from_scratch:

@@ -124,8 +124,8 @@ class BrowseSession:
         self._diagnosis_generation = 0
         self.watching: WatchState | None = None  # `w`: re-listed every few seconds
         self._observers: list[Observer] = []
-        self._slice_due = False  # the next slice of a long filter is scheduled
-        # How that slice gets its turn (see `_continue_filtering`); None: the loop's next.
+        self._slice_due = False  # the next slice of a long filter or sort is scheduled
+        # How that slice gets its turn (see `_continue_work`); None: the loop's next.
         self.slice_turn: Callable[[Callable[[], None]], object] | None = None
         # The diagnosis reads the rows in a thread; it gives way while the user types.
         self.screen_first = ScreenFirst()
@@ -401,7 +401,7 @@ class BrowseSession:
         sids = None if report is None else chosen_sids(report.findings, self.finding_choice)
         for rows in self.row_sets():
             rows.set_restriction(sids)
-        self._continue_filtering()
+        self._continue_work()
 
     # ---- the view: filter, sort, marks ---------------------------------------------------
 
@@ -411,40 +411,52 @@ class BrowseSession:
             rows.set_filter(query, types)
         self._filter_was_set()
         self._changed(Change.ROWS | Change.FILTER | Change.STATUS)
-        self._continue_filtering()
+        self._continue_work()
 
-    def _continue_filtering(self) -> None:
-        """A filter over many rows showed its first screenful; the rest is found one slice
-        per turn (the screen stays live; a newer filter replaces the pass). A screen sets
+    def _continue_work(self) -> None:
+        """A filter over many rows showed its first screenful, or a sort over many rows
+        began (the view keeps its order meanwhile); the rest is done one slice per turn
+        (the screen stays live; a newer filter or sort replaces the pass). A screen sets
         `slice_turn` to run each slice after its next frame: slices run back to back on
         the loop delayed the frame that shows a keystroke's first answer by one or more
         20 ms slices. Without a running loop (a script, a test) it is finished here."""
-        if self._slice_due or not any(r.filtering for r in self.row_sets()):
+        if self._slice_due or not any(r.busy for r in self.row_sets()):
             return
         if self.slice_turn is not None:
             self._slice_due = True
-            self.slice_turn(self._next_filter_slice)
+            self.slice_turn(self._next_slice)
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            while any(r.filtering for r in self.row_sets()):
-                self._filter_slice()
+            while any(r.busy for r in self.row_sets()):
+                self._work_slice()
             return
         self._slice_due = True
-        loop.call_soon(self._next_filter_slice)
+        loop.call_soon(self._next_slice)
 
-    def _next_filter_slice(self) -> None:
+    def _next_slice(self) -> None:
         self._slice_due = False
-        self._filter_slice()
-        self._continue_filtering()
+        self._work_slice()
+        self._continue_work()
 
-    def _filter_slice(self) -> None:
+    def _work_slice(self) -> None:
+        """One slice of one row set's work, the table's own first: one ~20 ms slice a
+        turn, however many row sets have work."""
         self.screen_first.busy()
-        for rows in self.row_sets():
-            if rows.filtering:
-                rows.filter_step()
-        self._changed(Change.ROWS | Change.STATUS)
+        busy = [r for r in self.row_sets() if r.busy]
+        if not busy:
+            return
+        rows = self.active_rows if self.active_rows in busy else busy[0]
+        was_sorting = rows.sorting
+        rows.work_step()
+        if rows is not self.active_rows:
+            change = Change.STATUS
+        elif was_sorting and rows.sorting:
+            change = Change.STATUS  # the view is as it was: the sort has not landed
+        else:
+            change = Change.ROWS | Change.STATUS
+        self._changed(change)
 
     def clear_filters(self) -> None:
         """`escape`: no text, type or findings filter; the cursor stays on its row."""
@@ -455,7 +467,7 @@ class BrowseSession:
             rows.set_filter(parse_query(""), TypeFilter())
         self._to_first_match = False
         self._changed(Change.ROWS | Change.FILTER | Change.STATUS | Change.FINDINGS)
-        self._continue_filtering()
+        self._continue_work()
 
     def toggle_type(self, number: int) -> TypeFilter | None:
         """Binding type `number` (1-based) in or out of the filter; None: no such type."""
@@ -468,8 +480,8 @@ class BrowseSession:
         self.screen_first.busy()
         for rows in self.row_sets():
             rows.set_sort(sort)
-        self._changed(Change.ROWS)
-        self._continue_filtering()
+        self._changed(Change.ROWS | Change.STATUS)  # the status line says a long sort runs
+        self._continue_work()
 
     def cycle_sort(self) -> Column | None:
         index = SORT_CYCLE.index(self.active_rows.sort.column)

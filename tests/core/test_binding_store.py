@@ -263,7 +263,7 @@ LONG_KEYS = ["abcdefghijklm", "abcdefghijklM", "abcdefghijkl", "b", "", "abcdefg
 def test_sorting_on_long_keys_is_a_stable_sort_on_the_whole_key(
     values: list[str], column: Column
 ) -> None:
-    """The prefix-then-runs sort (`rows._sort_by_long_keys`) is `sorted(key=...)`."""
+    """The prefix-then-runs sort (`sort_pass.sort_by_long_keys`) is `sorted(key=...)`."""
     store = BindingRows()
     page = [
         Binding.from_json(

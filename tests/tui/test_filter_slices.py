@@ -29,13 +29,13 @@ async def test_each_slice_of_a_long_filter_runs_in_its_own_turn_of_the_loop() ->
                 loop.call_soon(tick)
 
         seen_at: list[int] = []
-        one_slice = session._filter_slice
+        one_slice = session._work_slice
 
         def counted_slice() -> None:
             seen_at.append(turns)
             one_slice()
 
-        session._filter_slice = counted_slice  # type: ignore[method-assign]
+        session._work_slice = counted_slice  # type: ignore[method-assign]
         loop.call_soon(tick)
         await pilot.press("slash")
         await type_text(pilot, "chen")

@@ -96,7 +96,7 @@ HINT_WIDTH = 36  # the filter's hint on the status line (the help says what it m
 
 
 def status_right(session: BrowseSession) -> Text:
-    """The filter's hint, marks, and `shown of loaded`."""
+    """The filter's hint, marks, a sort under way, and `shown of loaded`."""
     rows = session.active_rows
     right = Text(no_wrap=True, end="")
     hint = rows.query.hint
@@ -105,6 +105,9 @@ def status_right(session: BrowseSession) -> Text:
         right.append(inert_str(hint, HINT_WIDTH) + "  ", style="yellow")
     if rows.marks:
         right.append(f"{len(rows.marks)} marked  ", style="bold")
+    pending = rows.pending_sort
+    if pending is not None and pending.column is not None:  # the old order shows meanwhile
+        right.append(f"sorting… by {pending.column.value}  ", style="yellow")
     if rows.filtering:  # a filter over many rows, still under way
         right.append(f"filtering… {rows.shown_count:,} so far of {rows.loaded_count:,}")
     else:
