@@ -79,4 +79,3 @@ async def test_every_typed_key_gets_a_latency(
     assert figure["p50_s"] <= figure["p95_s"] <= figure["max_s"]
     assert figure["max_s"] == max(out["typed_latencies_s"])
     assert set(figure["slowest_key"]) == {"index", "queued_s", "apply_s", "to_frame_s"}
-
