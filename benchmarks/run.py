@@ -6,7 +6,8 @@ on a loopback port with a fixed seed and a simulated per-request latency, then m
 1. full list load: the project's client (split by type, and one stream) against
    twilio-python (default page size, and 100) on the same server; the floors, nominal
    (pages x latency) and measured (a minimal client reading the slowest type's stream);
-2. time to first row in the TUI; 3. filter latency in the TUI; 4. the longest event-loop
+2. time to first row in the TUI; 3. filter latency in the TUI (3b: the same keys typed at
+   a steady pace, not waiting for the app between keys); 4. the longest event-loop
    stall while the list streams in; 5. peak RSS (figures 2-5: `benchmarks.tui_probe`, a
    fresh process per size); and once, 6. start-up to the first frame of `--demo`;
 7. the CLI end to end, whole processes (`list -o jsonl`, `diagnose`) against a
@@ -78,6 +79,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "first pages and scaled (0: always time the whole list)",
     )
     parser.add_argument("--no-tui", action="store_true", help="skip figures 2-5")
+    parser.add_argument(
+        "--type-interval-ms",
+        type=float,
+        default=120.0,
+        help="figure 3b: key to key when typing the filter at a steady pace (120)",
+    )
     parser.add_argument(
         "--cli-cases",
         default="16000:20,100000:50",
@@ -190,7 +197,38 @@ def memory_figures(server: FakeServer, size: int) -> dict[str, Any]:
     return raw
 
 
-def tui_figures(server: FakeServer, size: int, runs: int) -> dict[str, Any]:
+def typed_figures(raw: dict[str, Any]) -> dict[str, Any]:
+    """Figure 3b from the probe's samples: each key timed from when it was due to the
+    first frame that showed it, and where that time went (the slowest key's parts)."""
+    latencies = raw["typed_latencies_s"]
+    slowest = max(range(len(latencies)), key=latencies.__getitem__)
+    return {
+        "keys": len(latencies),
+        "interval_s": raw["typed_interval_s"],
+        "p50_s": percentile(latencies, 50),
+        "p95_s": percentile(latencies, 95),
+        "max_s": latencies[slowest],
+        "overtaken": raw["typed_overtaken"],
+        "queued_p95_s": percentile(raw["typed_queued_s"], 95),
+        "apply_p95_s": percentile(raw["typed_apply_s"], 95),
+        "to_frame_p95_s": percentile(raw["typed_to_frame_s"], 95),
+        "slowest_key": {
+            "index": slowest,
+            "queued_s": raw["typed_queued_s"][slowest],
+            "apply_s": raw["typed_apply_s"][slowest],
+            "to_frame_s": raw["typed_to_frame_s"][slowest],
+        },
+        "slices": raw["typed_slices"],
+        "slice_worst_s": raw["typed_slice_worst_s"],
+        "stall_worst_s": raw["typed_stall_worst_s"],
+        "stalls_over_50ms": raw["typed_stalls_over_50ms"],
+        "diagnosing_at_start": raw["typed_diagnosing_at_start"],
+    }
+
+
+def tui_figures(
+    server: FakeServer, size: int, runs: int, type_interval_ms: float = 120.0
+) -> dict[str, Any]:
     command = [
         sys.executable,
         "-m",
@@ -208,6 +246,8 @@ def tui_figures(server: FakeServer, size: int, runs: int) -> dict[str, Any]:
         "--first-row-runs",
         str(runs),
         "--filter",
+        "--type-interval-ms",
+        str(type_interval_ms),
     ]
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=900)
     if done.returncode != 0:
@@ -226,6 +266,7 @@ def tui_figures(server: FakeServer, size: int, runs: int) -> dict[str, Any]:
             "compute_p50_s": percentile(compute, 50),
             "compute_p95_s": percentile(compute, 95),
         },
+        "filter_typed": typed_figures(raw) if "typed_latencies_s" in raw else None,
         "stall_worst_s": raw["stall_worst_s"],
         "stalls_over_50ms": raw["stalls_over_50ms"],
         "peak_rss_mb": raw["peak_rss_mb"],
@@ -251,6 +292,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "smoke": args.smoke,
             "twilio_python": with_twilio,
             "memory": args.memory,
+            "type_interval_ms": args.type_interval_ms,
         },
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "sizes": {},
@@ -274,7 +316,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             if not args.no_tui:
                 log("  TUI (headless, real socket)")
-                entry["tui"] = tui_figures(server, size, args.runs)
+                entry["tui"] = tui_figures(server, size, args.runs, args.type_interval_ms)
             if args.memory:
                 log("  whole session's memory (headless, real socket)")
                 entry["memory"] = memory_figures(server, size)
@@ -356,6 +398,9 @@ def goals(results: dict[str, Any], latency_ms: float) -> list[dict[str, Any]]:
             "s",
         )
         check("filter p95", tui["filter"]["p95_s"], limits["filter_p95_s"], "s")
+        typed = tui.get("filter_typed")
+        if typed:
+            check("filter as typed p95", typed["p95_s"], limits["filter_p95_s"], "s")
         check("longest stall while loading", tui["stall_worst_s"], limits["stall_s"], "s")
         check("peak RSS", tui["peak_rss_mb"], limits["rss_mb"], "MB")
     memory = top.get("memory")
@@ -467,6 +512,22 @@ def table(results: dict[str, Any]) -> str:
                 f"{fmt(e['tui']['filter']['compute_p95_s'], 's')}"
             ),
         )
+        if all(sizes[n]["tui"].get("filter_typed") for n in names):
+            add(
+                "3b. filter as typed p50 / p95 (keys)",
+                lambda e: (
+                    f"{fmt(e['tui']['filter_typed']['p50_s'], 's')} / "
+                    f"{fmt(e['tui']['filter_typed']['p95_s'], 's')} "
+                    f"({e['tui']['filter_typed']['keys']})"
+                ),
+            )
+            add(
+                "    as typed: max, longest stall",
+                lambda e: (
+                    f"{fmt(e['tui']['filter_typed']['max_s'], 's')}, "
+                    f"{fmt(e['tui']['filter_typed']['stall_worst_s'], 's')}"
+                ),
+            )
         add("4. longest stall, loading", lambda e: fmt(e["tui"]["stall_worst_s"], "s"))
         add("5. peak RSS", lambda e: fmt(e["tui"]["peak_rss_mb"], "MB"))
     if all("memory" in sizes[n] for n in names):
@@ -506,6 +567,11 @@ def table(results: dict[str, Any]) -> str:
         f"latency {settings['latency_ms']:g} ms, seed {settings['seed']}, runs {settings['runs']}"
         f", budget {settings['budget_s']:g} s; '~' = timed on the first pages and scaled"
     )
+    if settings.get("type_interval_ms"):
+        lines.append(
+            f"3b: the filter keys sent one every {settings['type_interval_ms']:g} ms without "
+            "waiting for the app; each timed from when it was due to the frame showing it"
+        )
     for check in results.get("goals", []):
         unit = check["unit"]
         shown = (

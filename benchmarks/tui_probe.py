@@ -22,6 +22,17 @@ What is measured, precisely:
   re-filters from scratch) is timed from just before the key is sent until the first
   frame after the browser applied the new filter to the store and the table. Also
   reported: the time inside the filter application alone (store + table view).
+  Pilot waits for the app to be idle after each key, so work a key leaves queued (a long
+  filter's later slices) is done before the next key is sent: no key here ever waits
+  behind an earlier key's work.
+- filter latency as typed (figure 3b): the same keys sent at a steady pace (`--type-interval-ms`,
+  120 ms by default), from a thread as Textual's terminal driver sends them (a `Key` event
+  posted into the app's loop), without waiting for anything. Each key is timed from the
+  moment it was due until the first frame in which the filter box shows that key's edit
+  and the session's filter is the box's text (the table and status drawn for it). A key
+  the app has not drawn before it reads the next one is timed to the frame that shows
+  the later key (its own edit is in that frame too). Also reported: the longest event-loop
+  stall while typing, and where each key's time went (queued, filter applied, painted).
 - peak RSS (figure 5): `ru_maxrss` of this process after the load and the filter run.
 """
 
@@ -32,14 +43,17 @@ import asyncio
 import json
 import resource
 import sys
+import threading
 import time
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # Queries typed into the filter box, one character at a time, then deleted one at a time.
 QUERIES = ("olivia", "tanaka", "usr_3f", "fcm", "acme.test")
 PROBE_INTERVAL_S = 0.010
 SIZE = (120, 40)
+TYPE_INTERVAL_S = 0.120  # figure 3b: a fast typist's pace, key to key
 
 
 class Frames:
@@ -52,6 +66,7 @@ class Frames:
         self.filter_frame: float | None = None
         self.filter_compute: list[float] = []
         self.count = 0
+        self.listener: Callable[[float], None] | None = None  # told of every frame
 
     def on_frame(self, now: float) -> None:
         self.count += 1
@@ -59,6 +74,8 @@ class Frames:
             self.first_row_frame = now
         if self.filter_applied is not None and self.filter_frame is None:
             self.filter_frame = now
+        if self.listener is not None:
+            self.listener(now)
 
 
 def _instrument(app: Any, frames: Frames) -> None:
@@ -115,12 +132,14 @@ def _make_app(base_url: str, account_sid: str, auth_token: str) -> Any:
     return BindingsApp(ctx, cursor_blink=False)
 
 
-async def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+async def _wait(
+    predicate: Callable[[], bool], timeout: float, what: str, poll_s: float = 0.002
+) -> None:
     deadline = time.perf_counter() + timeout
     while not predicate():
         if time.perf_counter() > deadline:
             raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.002)
+        await asyncio.sleep(poll_s)
 
 
 class LagProbe:
@@ -208,13 +227,30 @@ async def full_load(args: argparse.Namespace) -> dict[str, Any]:
         out["stalls_over_50ms"] = probe.over_50ms
         out["frames_during_load"] = frames.count
         if args.filter:
-            out.update(await _filter_latency(app, pilot, browser, frames))
+            queries = tuple(args.queries)
+            out.update(await _filter_latency(app, pilot, browser, frames, queries))
+            if args.type_interval_ms > 0:
+                interval_s = args.type_interval_ms / 1000
+                typed = await _typed_filter_latency(
+                    app, pilot, browser, frames, queries, interval_s
+                )
+                out.update(typed)
         out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         app.exit()
     return out
 
 
-async def _filter_latency(app: Any, pilot: Any, browser: Any, frames: Frames) -> dict[str, Any]:
+def filter_keys(queries: Sequence[str]) -> list[str]:
+    """Each query typed one character at a time, then deleted with backspace."""
+    keys: list[str] = []
+    for query in queries:
+        keys += [*query, *["backspace"] * len(query)]
+    return keys
+
+
+async def _filter_latency(
+    app: Any, pilot: Any, browser: Any, frames: Frames, queries: Sequence[str] = QUERIES
+) -> dict[str, Any]:
     # The session applies the filter to its rows and the screen renders it, in one call.
     original_apply = browser.browse.set_filter
 
@@ -232,9 +268,7 @@ async def _filter_latency(app: Any, pilot: Any, browser: Any, frames: Frames) ->
     latencies: list[float] = []
     shown: list[int] = []
     to_apply: list[float] = []
-    keys: list[str] = []
-    for query in QUERIES:
-        keys += list(query) + ["backspace"] * len(query)
+    keys = filter_keys(queries)
     for key in keys:
         frames.filter_applied = None
         frames.filter_frame = None
@@ -256,6 +290,173 @@ async def _filter_latency(app: Any, pilot: Any, browser: Any, frames: Frames) ->
     }
 
 
+def terminal_key(key: str) -> Any:
+    """The `Key` event Textual's terminal driver makes of one key: a printable character
+    is named as the driver names it (`.` is full_stop, `_` underscore); backspace arrives
+    as DEL (0x7f), as most terminals send it."""
+    from textual import events
+    from textual.keys import KEY_NAME_REPLACEMENTS
+
+    if key == "backspace":
+        return events.Key("backspace", "\x7f")
+    name = key if key.isalnum() else unicodedata.name(key).lower().replace(" ", "_")
+    return events.Key(KEY_NAME_REPLACEMENTS.get(name, name), key)
+
+
+def texts_typed(keys: Sequence[str]) -> list[str]:
+    """What the filter box holds after each key of `keys` (typed into an empty box)."""
+    texts: list[str] = []
+    text = ""
+    for key in keys:
+        text = text[:-1] if key == "backspace" else text + key
+        texts.append(text)
+    return texts
+
+
+async def _typed_filter_latency(
+    app: Any,
+    pilot: Any,
+    browser: Any,
+    frames: Frames,
+    queries: Sequence[str] = QUERIES,
+    interval_s: float = TYPE_INTERVAL_S,
+) -> dict[str, Any]:
+    """Figure 3b: the filter keys sent at a steady pace, never waiting for the app."""
+    from bindings_tui.tui.widgets.filter_bar import FilterInput
+
+    session = browser.browse
+    box = browser.query_one("#filter", FilterInput)
+    if app.focused is not box:
+        await pilot.press("slash")
+    await _wait(lambda: box.value == "" and app.focused is box, 30, "an empty filter box")
+    await _wait(lambda: not session.active_rows.filtering, 600, "the last filter to finish")
+    await pilot.pause()
+
+    keys = filter_keys(queries)
+    texts = texts_typed(keys)
+    count = len(keys)
+    due = [0.0] * count  # when each key is pressed (the clock starts)
+    posted = [0.0] * count  # when the sender thread handed it to the app's loop
+    edit_began: list[float | None] = [None] * count  # the box's edit (the filter set)...
+    edit_ended: list[float | None] = [None] * count  # ...and the filter's first answer
+    framed: list[float | None] = [None] * count  # the first frame that shows it
+    overtaken = 0  # keys drawn in the same frame as a later key (never drawn on their own)
+    edits = 0  # keys the box has taken so far (every key of `keys` changes its text)
+    drawn = 0  # keys shown in a frame so far
+    slices: list[float] = []  # each later slice of a long filter run while typing
+    wrong_texts: list[tuple[int, str]] = []
+
+    original_edit = box.on_edit
+
+    def on_edit(text: str) -> None:
+        nonlocal edits
+        index = edits
+        edits += 1
+        if index < count:
+            if text != texts[index]:
+                wrong_texts.append((index, text))
+            edit_began[index] = time.perf_counter()
+        if original_edit is not None:
+            original_edit(text)
+        if index < count:
+            edit_ended[index] = time.perf_counter()
+
+    def on_frame(now: float) -> None:
+        nonlocal drawn, overtaken
+        taken = min(edits, count)
+        if taken == drawn:
+            return
+        # The frame shows the latest edit only once the box holds its text and the
+        # session's filter is that text (set, first answer found, table and status told).
+        if box.value != texts[taken - 1] or session.active_rows.query.text != box.value:
+            return
+        # Every key taken since the last such frame is in this one: an overtaken key's
+        # latency runs to here, the first frame that shows its edit (and a later one's).
+        overtaken += taken - drawn - 1
+        for index in range(drawn, taken):
+            framed[index] = now
+        drawn = taken
+
+    original_turn = session.slice_turn
+
+    def timed_turn(step: Callable[[], None]) -> object:
+        def run() -> None:
+            began = time.perf_counter()
+            step()
+            slices.append(time.perf_counter() - began)
+
+        if original_turn is None:
+            asyncio.get_running_loop().call_soon(run)
+            return None
+        return original_turn(run)
+
+    loop = asyncio.get_running_loop()
+
+    def type_keys() -> None:
+        # Like a terminal driver's input thread: each key is posted into the app's loop
+        # when it is due, whatever the loop is doing. Due times are fixed from the start,
+        # so a late wake-up does not push the later keys back.
+        start = time.perf_counter() + interval_s
+        for index, key in enumerate(keys):
+            due[index] = start + index * interval_s
+            wait = due[index] - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            event = terminal_key(key)
+            event.set_sender(app)
+            posted[index] = time.perf_counter()
+            loop.call_soon_threadsafe(app.post_message, event)
+
+    box.on_edit = on_edit
+    frames.listener = on_frame
+    session.slice_turn = timed_turn
+    diagnosing = session.report is None
+    probe = LagProbe()
+    probe.start()
+    sender = threading.Thread(target=type_keys, name="typist", daemon=True)
+    sender.start()
+    try:
+        # polled seldom: the loop being measured is this one
+        timeout = 60 + count * interval_s
+        await _wait(lambda: drawn >= count, timeout, "every typed key drawn", poll_s=0.05)
+    finally:
+        await probe.stop()
+        sender.join()
+        box.on_edit = original_edit
+        frames.listener = None
+        session.slice_turn = original_turn
+    if wrong_texts or edits != count:
+        raise RuntimeError(f"the box took {edits} edits of {count}; unexpected: {wrong_texts[:5]}")
+
+    def spans(ends: Sequence[float | None], starts: Sequence[float | None]) -> list[float]:
+        out = []
+        for end, begin in zip(ends, starts, strict=True):
+            assert end is not None and begin is not None
+            out.append(end - begin)
+        return out
+
+    return {
+        "typed_keys": count,
+        "typed_interval_s": interval_s,
+        "typed_latencies_s": spans(framed, due),
+        "typed_overtaken": overtaken,
+        # where each key's time went: waiting to be read (queued behind the loop's other
+        # work), the filter applied (its first answer), then until the frame showed it
+        "typed_queued_s": spans(edit_began, due),
+        "typed_apply_s": spans(edit_ended, edit_began),
+        "typed_to_frame_s": spans(framed, edit_ended),
+        "typed_send_late_max_s": max(p - d for p, d in zip(posted, due, strict=True)),
+        "typed_slices": len(slices),
+        "typed_slice_worst_s": max(slices, default=0.0),
+        "typed_stall_worst_s": probe.worst,
+        "typed_stalls_over_50ms": probe.over_50ms,
+        # the push diagnosis (a thread, about a minute at 1M) still running: it competes
+        # for the interpreter lock (it gives way while keys arrive: browse.screen_first)
+        "typed_diagnosing_at_start": diagnosing,
+        "typed_diagnosing_at_end": session.report is None,
+    }
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     # The extra first-row runs come first: after the full load, that app's diagnosis
     # goes on in a thread (about a minute at 1M) and would compete for the interpreter.
@@ -273,7 +474,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--first-row-runs", type=int, default=3)
-    parser.add_argument("--filter", action="store_true")
+    parser.add_argument("--filter", action="store_true", help="figures 3 and 3b")
+    parser.add_argument(
+        "--type-interval-ms",
+        type=float,
+        default=TYPE_INTERVAL_S * 1000,
+        help="figure 3b: key to key, typed without waiting for the app (0: skip 3b)",
+    )
+    parser.add_argument(
+        "--queries",
+        type=lambda text: [q for q in text.split(",") if q],
+        default=list(QUERIES),
+        help="the filter queries typed and deleted, comma-separated",
+    )
     args = parser.parse_args(argv)
     result = asyncio.run(main_async(args))
     if result["loaded"] != args.size:
