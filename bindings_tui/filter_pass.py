@@ -41,10 +41,13 @@ class FilterPass:
         query: Query,
         types: TypeFilter,
         allowed: set[int] | frozenset[int] | None,
+        *,
+        owned: bool = False,
     ) -> None:
         self._store = store
         # A copy: the caller's list (the rows' base or view) grows while the pass runs.
-        self._order = list(order)
+        # `owned`: `order` is a list made for this pass (a million-row copy is 5 ms).
+        self._order = order if owned and isinstance(order, list) else list(order)
         self._query = query
         self._types = types
         self._allowed = allowed
@@ -60,8 +63,13 @@ class FilterPass:
 
     def untested(self) -> list[int]:
         """Matches so far, then the rows not tested yet, in display order: every row a
-        narrower filter can still match."""
-        return self.matched + list(self._order[self._position :])
+        narrower filter can still match. A new list, made with one copy: each key typed
+        while a filter runs at 1M asks for it (three copies of it were 24 ms)."""
+        matched, position = self.matched, self._position
+        # The matches are some of order[:position], so they fit in its tail's place.
+        out = self._order[position - len(matched) :]
+        out[: len(matched)] = matched
+        return out
 
     def run(self, *, first: bool = False) -> bool:
         """One step (the first answers a screenful); True when the pass is done."""

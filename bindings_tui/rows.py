@@ -487,10 +487,12 @@ class BindingRows:
         self._base = rows
 
     def _refilter(self, *, from_scratch: bool) -> None:
+        fresh = False  # `candidates` is a list of its own (the pass may keep it, uncopied)
         if from_scratch:
             candidates: list[int] = self._base
         elif self._pass is not None:  # narrowing a pass under way: what it has not ruled out
             candidates = self._in_display_order(self._pass.untested())
+            fresh = True
         else:
             candidates = self._view
         self._pass = None
@@ -505,13 +507,14 @@ class BindingRows:
             return
         wider = self._cached_superset() if from_scratch else None
         if wider is not None:
-            candidates = wider
+            candidates, fresh = wider, True
         self._pass = FilterPass(
             self._store,
             self._in_display_order(candidates),
             self._query,
             self._type_filter,
             self._restriction_rows(),
+            owned=fresh,
         )
         self._pass.run(first=True)
         self._show_pass()

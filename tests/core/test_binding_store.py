@@ -318,3 +318,33 @@ def test_hash_buckets_find_exactly_the_rows_added_under_a_hash(
                 model[key_hash].remove(row)
     for key_hash in {h for _, h, _ in ops} | set(others):
         assert list(buckets.rows(key_hash)) == model.get(key_hash, [])
+
+
+def test_a_pass_under_way_hands_on_its_matches_then_every_untested_row(
+    tiny_slices: None,
+) -> None:
+    """What a narrower filter typed mid-pass starts from (one copy at a million rows)."""
+    from bindings_tui.filter_pass import FilterPass
+
+    store = BindingStore()
+    store.append([make(n) for n in range(60)])
+    order = list(range(60))[::-1]  # a display order that is not row order
+    wanted = [r for r in order if store.identity(r) == "user1"]
+    running = FilterPass(store, order, parse_query("user1"), TypeFilter(), None)
+    running.run(first=True)
+    seen: list[list[int]] = []
+    while not running.done:
+        left = running.untested()
+        matched = list(running.matched)
+        assert left[: len(matched)] == matched == wanted[: len(matched)]
+        rest = left[len(matched) :]
+        assert rest == order[len(order) - len(rest) :]  # the untested tail, in order
+        assert set(wanted) <= set(left)
+        seen.append(left)
+        running.run()
+    assert len(seen) > 2 and running.matched == wanted
+    # A list made for the pass is kept as it is; any other is copied.
+    mine = list(order)
+    owned = FilterPass(store, mine, parse_query("user"), TypeFilter(), None, owned=True)
+    copied = FilterPass(store, order, parse_query("user"), TypeFilter(), None)
+    assert owned._order is mine and copied._order is not order
