@@ -41,6 +41,9 @@ class BrowserView:
         self.ready = False  # the screen's widgets are there (set in its on_mount)
         self._detail_pending = False
         self.user_open: UserScreen | None = None  # `u`'s screen, while it is open
+        # The report whose row markers the table shows: they change with the report only
+        # (at 1M, 50k findings naming 450k bindings, they took 0.3-0.5 s on each `f`).
+        self._marked: object | None = None
 
     def render(self, change: Change) -> None:
         """Show what changed in the session."""
@@ -76,10 +79,12 @@ class BrowserView:
             if report is None and status is None:
                 status = "after the list has loaded"
             screen.query_one(FindingsBar).show(findings, status, browse.finding_choice)
-            if report is None:
-                table.set_markers({})
-            else:
-                table.set_markers(severity_by_sid(report.findings), alert_sids(report.findings))
+            if report is not self._marked:
+                self._marked = report
+                if report is None:
+                    table.set_markers({})
+                else:
+                    table.set_markers(severity_by_sid(report.findings), alert_sids(report.findings))
         if change & (Change.STATUS | Change.ROWS | Change.NEW_VIEW):
             table.show_empty_text(browser_text.empty_line(browse))
         if change & (Change.STATUS | Change.MARKS):
