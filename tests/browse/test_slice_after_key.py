@@ -5,28 +5,13 @@ slice ran between a key's edit and its frame for 6-7 keys in 60, adding up to 20
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import pytest
 
 from bindings_tui.browse import BrowseSession
 from bindings_tui.filtering import TypeFilter, parse_query
-from bindings_tui.models import ApiFlavor, Binding
-from bindings_tui.rows import BindingRows, Origin
-
-ORIGIN = Origin(ApiFlavor.CONVERSATIONS, "IS" + "0" * 32)
-
-
-def make(n: int) -> Binding:
-    return Binding.from_json(
-        {
-            "sid": f"BS{n:032x}",
-            "identity": f"user{n % 5}",
-            "binding_type": "apn",
-            "endpoint": f"endpoint-{n}",
-            "date_updated": datetime(2026, 10, 1 + n % 28, tzinfo=UTC).isoformat(),
-        }
-    )
+from bindings_tui.rows import BindingRows
+from browse.test_screen_first import ORIGIN, make
 
 
 @pytest.mark.usefixtures("tiny_slices")
