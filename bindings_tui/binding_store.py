@@ -123,6 +123,19 @@ class _Chunk:
         )
 
 
+def pack_sid(sid: str) -> bytes | None:
+    """A binding SID (`BS` and 32 lowercase hex digits) as the store keeps it, 16 bytes;
+    None for any other text (the store keeps that as it came)."""
+    if len(sid) != 34 or not sid.startswith("BS"):
+        return None
+    digits = sid[2:]
+    try:
+        packed = bytes.fromhex(digits)
+    except ValueError:
+        return None
+    return packed if packed.hex() == digits else None  # not uppercase, no blanks skipped
+
+
 class HashBuckets:
     """Rows by a 64-bit hash of a key, in 4096 buckets (12 bytes a row against about 100
     for a dict entry with its key and value objects). The caller checks the key of each
@@ -234,16 +247,8 @@ class BindingStore:
         return hay, text
 
     def _add_sid(self, row: int, sid: str) -> None:
-        digits = sid[2:]
-        packed = b""
-        if len(sid) == 34 and sid.startswith("BS"):
-            try:
-                packed = bytes.fromhex(digits)
-            except ValueError:
-                packed = b""
-            if packed.hex() != digits:  # uppercase hex, or blanks fromhex skipped
-                packed = b""
-        if not packed:
+        packed = pack_sid(sid)
+        if packed is None:
             self._odd_sids[row] = sid
             packed = bytes(16)
         self._sids += packed
@@ -340,6 +345,14 @@ class BindingStore:
             if self.sid(row) == sid:
                 return row
         return None
+
+    def rows_with_packed_sids(self, packed: set[bytes], start: int, stop: int) -> list[int]:
+        """Rows `start`..`stop` whose SID, packed (`pack_sid`), is in `packed`: one set
+        lookup a row. Rows kept with an odd SID never match (their 16 bytes are zeros)."""
+        sids = bytes(self._sids[16 * start : 16 * stop])  # bytes slice: hashable
+        found = [start + at for at in range(stop - start) if sids[16 * at : 16 * at + 16] in packed]
+        odd = self._odd_sids
+        return [row for row in found if row not in odd] if odd else found
 
     def rows_of_identity(self, identity: str) -> list[int]:
         """Rows with exactly this identity, in row order."""

@@ -21,6 +21,7 @@ from typing import Final
 
 from bindings_tui.binding_store import ROW_SEPARATOR, BindingStore
 from bindings_tui.filtering import Query, TypeFilter
+from bindings_tui.restriction_rows import RestrictionRows
 
 # Step sizes: about 20 ms each on the 2-core benchmark machine (a row tested where it is
 # costs about 2 us; a row of a chunk scanned, under 1 us; a masked row walked, 40 ns).
@@ -40,7 +41,7 @@ class FilterPass:
         order: Sequence[int],
         query: Query,
         types: TypeFilter,
-        allowed: set[int] | frozenset[int] | None,
+        allowed: set[int] | frozenset[int] | RestrictionRows | None,
         *,
         owned: bool = False,
     ) -> None:
@@ -50,6 +51,9 @@ class FilterPass:
         self._order = order if owned and isinstance(order, list) else list(order)
         self._query = query
         self._types = types
+        # Rows of a restriction still being found: the first screenful tests each row's
+        # SID; the later steps find the rows first (a slice a step), then test against them.
+        self._finding = allowed if isinstance(allowed, RestrictionRows) else None
         self._allowed = allowed
         self._position = 0  # order[:position] tested; their matches are in `matched`
         self.matched: list[int] = []
@@ -76,6 +80,11 @@ class FilterPass:
         if first:
             self._test_rows(HEAD_ROWS, stop_after=FIRST_MATCHES)
             return self.done
+        if self._finding is not None and not self.done:
+            if self._finding.step():
+                self._finding = None
+                self._keep = self._row_filter()  # the rows, now whole
+            return self.done
         remaining = len(self._order) - self._position
         if self._mask is None and remaining <= max(SLICE_ROWS, len(self._store) // 8):
             self._test_rows(TEST_ROWS)  # few rows left: test them where they are
@@ -101,15 +110,29 @@ class FilterPass:
 
     # ---- steps ------------------------------------------------------------------------------
 
+    @property
+    def allowed_rows(self) -> set[int] | frozenset[int] | None:
+        """The restriction's rows, once whole (None: no restriction, or still finding)."""
+        allowed = self._allowed
+        if isinstance(allowed, RestrictionRows):
+            return allowed.rows if allowed.done else None
+        return allowed
+
     def _row_filter(self) -> Callable[[int], bool] | None:
         """The type and restriction test, or None when neither applies."""
-        store, allowed = self._store, self._allowed
+        store, restriction = self._store, self._allowed
+        allowed: Callable[[int], bool] | None = None
+        if isinstance(restriction, RestrictionRows):
+            if restriction.done:
+                allowed = restriction.rows.__contains__
+            else:
+                only, sid_of = restriction.sids, store.sid
+                allowed = lambda row: sid_of(row) in only  # noqa: E731  (a screenful's worth)
+        elif restriction is not None:
+            allowed = restriction.__contains__
         selected = None if self._types.is_empty else self._types.selected
-        if selected is None and allowed is None:
-            return None
         if selected is None:
-            assert allowed is not None
-            return allowed.__contains__
+            return allowed
         codes = store.kind_code
         kinds = store.kinds()
         wanted = {code for code, kind in enumerate(kinds) if kind[7] in selected}
@@ -117,7 +140,7 @@ class FilterPass:
         def keep(row: int) -> bool:
             code = codes(row)
             ok = code in wanted if code >= 0 else store.type_lower(row) in selected
-            return ok and (allowed is None or row in allowed)
+            return ok and (allowed is None or allowed(row))
 
         return keep
 

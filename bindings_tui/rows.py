@@ -29,6 +29,7 @@ from bindings_tui.binding_store import BindingStore, BindingsView
 from bindings_tui.filter_pass import FilterPass
 from bindings_tui.filtering import EMPTY_QUERY, NO_TYPE_FILTER, Query, TypeFilter
 from bindings_tui.models import ApiFlavor, Binding
+from bindings_tui.restriction_rows import RestrictionRows
 from bindings_tui.sort_pass import SortKey, SortPass, merge_in, sort_rows
 
 
@@ -412,19 +413,27 @@ class BindingRows:
             self._show_pass()
 
     def set_restriction(self, sids: Iterable[str] | None) -> None:
-        """Show only the bindings whose SID is in `sids` (None lifts the restriction)."""
+        """Show only the bindings whose SID is in `sids` (None lifts the restriction).
+        Over many rows, the restriction's rows are found in the filter's slices."""
         self._finish_filter()
         self._restriction = None if sids is None else frozenset(sids)
         self._allowed = None
         self._refilter(from_scratch=True)
 
     def _restriction_rows(self) -> set[int] | None:
+        """The restriction's rows, found now if they are not known yet."""
         if self._restriction is None:
             return None
         if self._allowed is None:
-            found = (self._store.row_of(sid) for sid in self._restriction)
-            self._allowed = {row for row in found if row is not None}
+            self._allowed = RestrictionRows(self._store, self._restriction).finish()
         return self._allowed
+
+    def _restriction_for_pass(self) -> set[int] | RestrictionRows | None:
+        """What a new filter pass restricts to: the rows when known, else a finder the
+        pass runs a slice at a time (`_show_pass` keeps its rows once whole)."""
+        if self._restriction is None or self._allowed is not None:
+            return self._allowed
+        return RestrictionRows(self._store, self._restriction)
 
     def set_sort(self, sort: Sort) -> None:
         """Sort the view. Over many rows by another column, the sort runs in `work_step`s
@@ -513,7 +522,7 @@ class BindingRows:
             self._in_display_order(candidates),
             self._query,
             self._type_filter,
-            self._restriction_rows(),
+            self._restriction_for_pass(),
             owned=fresh,
         )
         self._pass.run(first=True)
@@ -530,6 +539,11 @@ class BindingRows:
         current = self._pass
         if current is None:
             return
+        if self._allowed is None and self._restriction is not None:
+            # Whole now: kept (pages appended from here on add their rows to it).
+            found = current.allowed_rows
+            if isinstance(found, set):
+                self._allowed = found  # the pass's own set: rows added to it count there too
         self._view = self._in_display_order(current.matched)
         if not current.done:
             return

@@ -73,3 +73,8 @@ def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(filter_pass, "SLICE_ROWS", 4)
     monkeypatch.setattr(filter_pass, "TEST_ROWS", 3)
     monkeypatch.setattr(filter_pass, "WALK_ROWS", 5)
+    # A restriction's rows (the findings `f` shows) found a few at a time as well.
+    from bindings_tui import restriction_rows
+
+    monkeypatch.setattr(restriction_rows, "PACK_SIDS", 50)
+    monkeypatch.setattr(restriction_rows, "SCAN_ROWS", 3)

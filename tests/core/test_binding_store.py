@@ -97,13 +97,21 @@ def make(n: int, identity: str | None = None, kind: str = "apn") -> Binding:
 
 
 def expected(
-    bindings: list[Binding], removed: set[str], text: str, types: TypeFilter, sort: Sort
+    bindings: list[Binding],
+    removed: set[str],
+    text: str,
+    types: TypeFilter,
+    sort: Sort,
+    only: frozenset[str] | None = None,
 ) -> list[str]:
     query = parse_query(text)
     kept = [
         (i, b)
         for i, b in enumerate(bindings)
-        if b.sid not in removed and query.matches(haystack(b)) and types.matches(b.binding_type)
+        if b.sid not in removed
+        and query.matches(haystack(b))
+        and types.matches(b.binding_type)
+        and (only is None or b.sid in only)
     ]
     if sort.column is not None:
         key = SORT_KEYS[sort.column]
@@ -133,6 +141,7 @@ operations = st.lists(
         st.tuples(st.just("sort"), st.sampled_from([None, *Column]), st.booleans()),
         st.tuples(st.just("remove"), st.integers(0, 500)),
         st.tuples(st.just("step"), st.integers(1, 4)),
+        st.tuples(st.just("restrict"), st.sampled_from([None, 0, 1, 2])),
     ),
     max_size=30,
 )  # fmt: skip
@@ -146,6 +155,7 @@ def test_a_sliced_filter_ends_as_a_one_shot_filter(ops: list[tuple[Any, ...]]) -
     bindings: list[Binding] = []
     removed: set[str] = set()
     text, types, sort = "", TypeFilter(), Sort()
+    only: frozenset[str] | None = None
     for op in ops:
         if op[0] == "page":
             page = [make(len(bindings) + k) for k in range(op[1])]
@@ -167,7 +177,10 @@ def test_a_sliced_filter_ends_as_a_one_shot_filter(ops: list[tuple[Any, ...]]) -
         elif op[0] == "step":
             for _ in range(op[1]):
                 store.filter_step()
-        want = expected(bindings, removed, text, types, sort)
+        elif op[0] == "restrict":  # a findings choice: SIDs of rows here and to come
+            only = None if op[1] is None else frozenset(make(n).sid for n in range(op[1], 600, 3))
+            store.set_restriction(only)
+        want = expected(bindings, removed, text, types, sort, only)
         shown = [b.sid for b in store.in_view()]
         if store.filtering:  # so far: some of the matches, in display order
             assert set(shown) <= set(want)
@@ -180,7 +193,7 @@ def test_a_sliced_filter_ends_as_a_one_shot_filter(ops: list[tuple[Any, ...]]) -
             assert store.position_of(binding.sid) == at.get(binding.sid)
     while store.filtering:
         store.filter_step()
-    assert [b.sid for b in store.in_view()] == expected(bindings, removed, text, types, sort)
+    assert [b.sid for b in store.in_view()] == expected(bindings, removed, text, types, sort, only)
 
 
 @pytest.mark.usefixtures("tiny_slices")
