@@ -49,9 +49,9 @@ def choices(findings: Sequence[Finding]) -> list[FindingChoice]:
     return cycle + kinds
 
 
-def next_choice(findings: Sequence[Finding], current: FindingChoice) -> FindingChoice:
-    """All rows -> rows with findings -> rows with alerts -> each kind -> all rows."""
-    cycle = choices(findings)
+def next_in(cycle: Sequence[FindingChoice], current: FindingChoice) -> FindingChoice:
+    """The choice after `current` in `cycle` (`choices`: all rows -> rows with findings ->
+    rows with alerts -> each kind -> all rows), round to the start."""
     position = cycle.index(current) if current in cycle else 0
     return cycle[(position + 1) % len(cycle)]
 
