@@ -63,6 +63,17 @@ def _isolated_user_dirs(
 
 
 @pytest.fixture
+def small_sorts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sorts of more than a few rows take the sliced path a million rows take, a few rows
+    a step."""
+    from bindings_tui import rows, sort_pass
+
+    monkeypatch.setattr(rows, "SYNC_SORT_ROWS", 3)
+    monkeypatch.setattr(sort_pass, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(sort_pass, "MERGE_ROWS", 3)
+
+
+@pytest.fixture
 def tiny_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     """Slices of a few rows, so small lists take the sliced path a million rows take."""
     from bindings_tui import filter_pass, rows

@@ -4,13 +4,10 @@ order still shown, and the loop lands the sort one slice per turn."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from unittest import mock
 
 import pytest
 
-from bindings_tui import rows, sort_pass
 from bindings_tui.browse import BrowseSession, Change
 from bindings_tui.models import ApiFlavor, Binding
 from bindings_tui.rows import LOAD_ORDER, Column, Origin, Sort
@@ -30,16 +27,6 @@ def make(n: int) -> Binding:
             "date_updated": (NOW - timedelta(days=n)).isoformat(),
         }
     )
-
-
-@pytest.fixture
-def small_sorts() -> Iterator[None]:
-    with (
-        mock.patch.object(rows, "SYNC_SORT_ROWS", 3),
-        mock.patch.object(sort_pass, "CHUNK_ROWS", 4),
-        mock.patch.object(sort_pass, "MERGE_ROWS", 5),
-    ):
-        yield
 
 
 def loaded_session(count: int) -> BrowseSession:

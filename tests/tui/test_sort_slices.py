@@ -3,14 +3,12 @@ the column at once, the old order stays (and keys keep working) until the sort l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from unittest import mock
+from collections.abc import Callable
 
 import pytest
 from textual.geometry import Region
 from textual.widget import Widget
 
-from bindings_tui import rows, sort_pass
 from bindings_tui.rows import LOAD_ORDER, Column, Sort
 from bindings_tui.tui.widgets.line import Line
 from tui.scenarios import SIZE, build, wait_for, wait_loaded
@@ -19,17 +17,6 @@ from tui.scenarios import SIZE, build, wait_for, wait_loaded
 def line_text(widget: Widget, y: int = 0) -> str:
     width = widget.outer_size.width
     return widget.render_lines(Region(0, y, width, 1))[0].text
-
-
-@pytest.fixture
-def small_sorts() -> Iterator[None]:
-    """Sorts of more than a few rows take the sliced path, a few rows a step."""
-    with (
-        mock.patch.object(rows, "SYNC_SORT_ROWS", 3),
-        mock.patch.object(sort_pass, "CHUNK_ROWS", 3),
-        mock.patch.object(sort_pass, "MERGE_ROWS", 3),
-    ):
-        yield
 
 
 @pytest.mark.usefixtures("small_sorts")
