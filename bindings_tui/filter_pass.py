@@ -125,9 +125,12 @@ class FilterPass:
         if isinstance(restriction, RestrictionRows):
             if restriction.done:
                 allowed = restriction.rows.__contains__
-            else:
+            else:  # the first screenful: each row's SID asked
                 only, sid_of = restriction.sids, store.sid
-                allowed = lambda row: sid_of(row) in only  # noqa: E731  (a screenful's worth)
+
+                def allowed(row: int) -> bool:
+                    return sid_of(row) in only
+
         elif restriction is not None:
             allowed = restriction.__contains__
         selected = None if self._types.is_empty else self._types.selected
