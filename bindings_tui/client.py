@@ -19,6 +19,7 @@ import platform
 import re
 import ssl
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -33,6 +34,7 @@ from bindings_tui.credentials.api_credentials import auth_hint
 from bindings_tui.errors import (
     ApiError,
     AuthError,
+    BindingsError,
     ConnectFailed,
     InputError,
     NetworkError,
@@ -56,9 +58,10 @@ from bindings_tui.request_checks import (
 )
 from bindings_tui.responses import (
     parse_error_body,
+    parse_in_slices,
     parse_json_object,
     path_only,
-    read_page_in_slices,
+    read_page_shape,
 )
 from bindings_tui.retry import RETRYABLE_STATUSES, RetryPolicy
 from bindings_tui.sids import validate_sid
@@ -217,7 +220,12 @@ class TwilioClient:
         The host, scheme, port and userinfo of `url` are ignored on purpose: the
         Authorization header must only ever go to the configured API host.
         """
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. "http://[::1/x": an unclosed IPv6 host
+            raise ResponseFormatError(
+                f"the server sent a URL that is not one: {make_visible(clip(url, 80))!r}"
+            ) from None
         path = parts.path or "/"
         if not path.startswith("/"):
             path = "/" + path
@@ -383,13 +391,15 @@ class TwilioClient:
         params = self.bindings_params(
             identities=identities, binding_types=binding_types, page_size=page_size
         )
-        async for page in self._iter_pages(
+        pages = self._iter_pages(
             self._bindings_path(service_sid),
             params,
             Binding.from_json,
             fallback_page_size=self._bindings_fallback_size(page_size),
-        ):
-            yield page
+        )
+        async with aclosing(pages):  # closed with this one: its request ahead is cancelled
+            async for page in pages:
+                yield page
 
     async def iter_raw_binding_pages(
         self,
@@ -404,13 +414,15 @@ class TwilioClient:
         params = self.bindings_params(
             identities=identities, binding_types=binding_types, page_size=page_size
         )
-        async for page in self._iter_pages(
+        pages = self._iter_pages(
             self._bindings_path(service_sid),
             params,
             RawBinding.from_json,
             fallback_page_size=self._bindings_fallback_size(page_size),
-        ):
-            yield page
+        )
+        async with aclosing(pages):  # closed with this one: its request ahead is cancelled
+            async for page in pages:
+                yield page
 
     async def list_bindings(
         self,
@@ -474,10 +486,10 @@ class TwilioClient:
 
     async def iter_service_pages(self, page_size: int = 100) -> AsyncIterator[Page[Service]]:
         params: list[tuple[str, str | int]] = [("PageSize", min(check_page_size(page_size), 100))]
-        async for page in self._iter_pages(
-            f"/{self.api.version}/Services", params, Service.from_json
-        ):
-            yield page
+        pages = self._iter_pages(f"/{self.api.version}/Services", params, Service.from_json)
+        async with aclosing(pages):
+            async for page in pages:
+                yield page
 
     async def list_services(self) -> list[Service]:
         return [s async for page in self.iter_service_pages() for s in page.items]
@@ -547,9 +559,7 @@ class TwilioClient:
         ]
         monitor = self.monitor_client()
         out: list[Alert] = []
-        pages: AsyncGenerator[Page[Alert], None] = monitor._iter_pages(  # type: ignore[assignment]
-            "/v1/Alerts", params, Alert.from_json
-        )
+        pages = monitor._iter_pages("/v1/Alerts", params, Alert.from_json)
         try:
             async for page in pages:
                 out.extend(page.items)
@@ -568,35 +578,63 @@ class TwilioClient:
         parse: Callable[[object], T],
         *,
         fallback_page_size: int | None = None,
-    ) -> AsyncIterator[Page[T]]:
+    ) -> AsyncGenerator[Page[T], None]:
         """Every page of a list, following `next_page_url` as given (the server's own
         PageSize wins there). `fallback_page_size`: if the server refuses the first
-        request's PageSize, ask once more with this one (`_first_page`)."""
+        request's PageSize, ask once more with this one (`_first_page`).
+
+        The next page is asked for as soon as this one's meta is read and checked, before
+        its records are parsed and handed on: the parse, and the caller's own work, then
+        overlap the next round trip instead of adding to it. At most one request is ahead;
+        closing the iterator cancels it.
+        """
         target: str = path
         query: list[tuple[str, str | int]] | None = params
         # Digests of every page URL served so far: a next_page_url among them is a loop.
         # 16 bytes a page, and pages are bounded by max_pages.
         seen: set[bytes] = set()
-        for number in range(self.max_pages):
-            if number == 0 and fallback_page_size is not None:
-                payload, query = await self._first_page(path, params, fallback_page_size)
-            else:
-                payload = await self._get_json(target, query)
-            page = await read_page_in_slices(payload, parse, target)
-            yield page
-            seen.add(_digest(target if query is None else page.url or target))
-            if page.url and len(page.url) <= MAX_PAGE_URL_CHARS:
-                seen.add(_digest(self._relative(page.url)))
-            if not page.next_page_url:
-                return
-            target = self._next_target(page.next_page_url, path)
-            query = None  # the server's next_page_url already carries every parameter
-            if _digest(target) in seen:
-                raise PaginationLoopError(
-                    f"the server sent the same next_page_url twice ({path_only(target)}); "
-                    "stopped instead of looping"
-                )
-        raise PaginationLoopError(f"stopped after {self.max_pages} pages: the list never ended")
+        ahead: asyncio.Task[JsonDict] | None = None
+        try:
+            for number in range(self.max_pages):
+                if ahead is not None:
+                    payload, ahead = await ahead, None
+                elif number == 0 and fallback_page_size is not None:
+                    payload, query = await self._first_page(path, params, fallback_page_size)
+                else:
+                    payload = await self._get_json(target, query)
+                shape = read_page_shape(payload, target)
+                seen.add(_digest(target if query is None else shape.url or target))
+                if shape.url and len(shape.url) <= MAX_PAGE_URL_CHARS:
+                    seen.add(_digest(self._relative(shape.url)))
+                following: str | None = None
+                refused: BindingsError | None = None  # raised once this page is handed on
+                if shape.next_page_url:
+                    try:
+                        following = self._next_page_target(shape.next_page_url, path, seen)
+                    except BindingsError as exc:
+                        refused = exc
+                if following is not None and number + 1 < self.max_pages:
+                    ahead = asyncio.ensure_future(self._get_json(following))
+                yield await parse_in_slices(shape, parse)
+                if refused is not None:
+                    raise refused
+                if following is None:
+                    return
+                target, query = following, None  # next_page_url carries every parameter
+            raise PaginationLoopError(f"stopped after {self.max_pages} pages: the list never ended")
+        finally:
+            if ahead is not None:
+                await _cancelled(ahead)
+
+    def _next_page_target(self, next_page_url: str, path: str, seen: set[bytes]) -> str:
+        """`_next_target`, refused as a loop when it names a page already served."""
+        target = self._next_target(next_page_url, path)
+        if _digest(target) in seen:
+            raise PaginationLoopError(
+                f"the server sent the same next_page_url twice ({path_only(target)}); "
+                "stopped instead of looping"
+            )
+        return target
 
     async def _first_page(
         self, path: str, params: list[tuple[str, str | int]], fallback: int
@@ -646,6 +684,15 @@ class TwilioClient:
                 "refused"
             )
         return target
+
+
+async def _cancelled(task: asyncio.Task[Any]) -> None:
+    """Cancel `task` and wait for it to end; whatever it raised is dropped (nobody is
+    waiting for its page any more)."""
+    task.cancel()
+    await asyncio.wait([task])
+    if not task.cancelled():
+        task.exception()  # retrieved: asyncio would otherwise log it as never retrieved
 
 
 async def _chunks(body: bytes) -> AsyncIterator[bytes]:

@@ -97,14 +97,16 @@ def _as_sent(record: object) -> object:
     return record
 
 
-async def read_page_in_slices(
-    payload: JsonDict, parse: Callable[[object], T], target: str
-) -> Page[T]:
-    """`read_page`, its records parsed `PARSE_SLICE` at a time, one turn of the event loop
-    each. A 1000-record page of bindings takes about 11 ms to parse, and the type streams'
+def read_page_shape(payload: JsonDict, target: str) -> Page[object]:
+    """The page's meta, checked, with its records as sent (not parsed yet)."""
+    return read_page(payload, _as_sent, target)
+
+
+async def parse_in_slices(shape: Page[object], parse: Callable[[object], T]) -> Page[T]:
+    """`shape`'s records parsed `PARSE_SLICE` at a time, one turn of the event loop each.
+    A 1000-record page of bindings takes about 11 ms to parse, and the type streams'
     pages often arrive in the same turn: parsed whole, they held the TUI's loop for 40 ms
     and more at a time while a million bindings loaded."""
-    shape = read_page(payload, _as_sent, target)
     records = shape.items
     items: list[T] = []
     for start in range(0, len(records), PARSE_SLICE):

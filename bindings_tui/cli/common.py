@@ -206,7 +206,10 @@ def add_demo_data_options(
         "--latency-ms",
         type=argtypes.latency_ms,
         default=latency_ms,
-        help=f"simulated latency per request (default {latency_ms:g}{latency_note})",
+        help=(
+            "each response is sent this many ms after its request arrived, the fake's own"
+            f" work included (default {latency_ms:g}{latency_note})"
+        ),
     )
 
 

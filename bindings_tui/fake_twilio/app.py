@@ -107,6 +107,13 @@ class _BadRequest(Exception):
         self.response = response
 
 
+async def _until(due: float) -> None:
+    """Wait until the loop's clock reads `due` (the request's simulated latency is over)."""
+    left = due - asyncio.get_running_loop().time()
+    if left > 0:
+        await asyncio.sleep(left)
+
+
 def _api(version: str) -> ApiFlavor:
     return ApiFlavor.CONVERSATIONS if version == "v1" else ApiFlavor.CHAT
 
@@ -207,10 +214,12 @@ class FakeTwilio:
                 request.host,
             )
         )
-        if self.config.latency_ms > 0:
-            await asyncio.sleep(self.config.latency_ms / 1000)
+        # The simulated latency is a deadline from the request's arrival, not a pause added
+        # before the work: a real server's own processing is inside its response time, and
+        # concurrent requests are processed in parallel, not queued behind one another's.
+        due = asyncio.get_running_loop().time() + self.config.latency_ms / 1000
         if not authorized:
-            await self._send(send, h.unauthorized())
+            await self._send(send, h.unauthorized(), due)
             return
         if request.path.startswith(admin.PREFIX):  # "another client" (fake only)
             form = parse_qsl(await _read_body(receive), keep_blank_values=True)
@@ -219,23 +228,23 @@ class FakeTwilio:
                 self.store, request.method, request.path, params, request.base,
                 self.config.account_sid, self.admin_now,
             )  # fmt: skip
-            await self._send(send, response)
+            await self._send(send, response, due)
             return
         fault = self.faults.pick(request.method, request.target)
         replaced = replacement(fault, request) if fault else None
         if replaced is not None:
-            await self._send(send, replaced)
+            await self._send(send, replaced, due)
             return
         response = self.handle(request)
         if fault is None:
-            await self._send(send, response)
+            await self._send(send, response, due)
             return
         if fault.kind == "slow":
             await asyncio.sleep(self.faults.slow_delay(fault))
         if fault.kind == "drop":
-            await self._drop(send, response, fault)
+            await self._drop(send, response, fault, due)
             return
-        await self._send(send, rewrite(fault, response, request))
+        await self._send(send, rewrite(fault, response, request), due)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -246,8 +255,9 @@ class FakeTwilio:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def _send(self, send: Send, response: Response) -> None:
+    async def _send(self, send: Send, response: Response, due: float) -> None:
         body = response.encoded()
+        await _until(due)
         await send(
             {
                 "type": "http.response.start",
@@ -260,8 +270,9 @@ class FakeTwilio:
             more = start + _CHUNK < len(body)
             await send({"type": "http.response.body", "body": chunk, "more_body": more})
 
-    async def _drop(self, send: Send, response: Response, fault: Fault) -> None:
+    async def _drop(self, send: Send, response: Response, fault: Fault, due: float) -> None:
         body = response.encoded()
+        await _until(due)
         keep = float(fault.options.get("keep", 0.5))
         await send(
             {

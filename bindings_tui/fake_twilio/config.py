@@ -14,7 +14,8 @@ class FakeConfig:
 
     - `seed`: same seed, same SIDs, same bodies, same random faults.
     - `bindings`: how many bindings the first (main demo) service holds.
-    - `latency_ms`: added to every request (asyncio.sleep).
+    - `latency_ms`: each response is sent this long after its request arrived; the fake's
+      own work is done inside that time (a deadline, not a pause added to the work).
     - `faults`: a `--faults` spec string, see `FAULTS_HELP`.
     - `slow_seconds`: how long a `slow` fault waits before answering.
     - `api_keys`: API key SID -> secret, accepted for Basic auth besides the auth token.

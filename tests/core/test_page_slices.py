@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from bindings_tui.errors import ResponseFormatError
-from bindings_tui.responses import PARSE_SLICE, read_page, read_page_in_slices
+from bindings_tui.responses import PARSE_SLICE, parse_in_slices, read_page, read_page_shape
 
 
 def _payload(n: int) -> dict[str, object]:
@@ -34,7 +34,7 @@ async def test_a_big_page_lets_the_loop_run_between_slices() -> None:
 
     n = 4 * PARSE_SLICE
     task = asyncio.create_task(other())
-    page = await read_page_in_slices(_payload(n), parse, "/v1/x")
+    page = await parse_in_slices(read_page_shape(_payload(n), "/v1/x"), parse)
     await task
     assert page == read_page(_payload(n), lambda r: int(r["n"]), "/v1/x")  # type: ignore[index]
     # The other task ran while the page was half parsed (whole, it would see 0 or n).
@@ -42,7 +42,7 @@ async def test_a_big_page_lets_the_loop_run_between_slices() -> None:
 
 
 async def test_a_small_page_is_parsed_in_one_go() -> None:
-    page = await read_page_in_slices(_payload(3), lambda r: r, "/v1/x")
+    page = await parse_in_slices(read_page_shape(_payload(3), "/v1/x"), lambda r: r)
     assert [r["n"] for r in page.items] == [0, 1, 2]  # type: ignore[index]
     assert page.next_page_url == "/next" and page.page == 3
 
@@ -50,5 +50,5 @@ async def test_a_small_page_is_parsed_in_one_go() -> None:
 async def test_a_bad_shape_is_refused_before_any_record_is_parsed() -> None:
     calls: list[object] = []
     with pytest.raises(ResponseFormatError):
-        await read_page_in_slices({"meta": {"key": "nope"}}, calls.append, "/v1/x")
+        await parse_in_slices(read_page_shape({"meta": {"key": "nope"}}, "/v1/x"), calls.append)
     assert calls == []
