@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,10 +25,11 @@ from bindings_tui.browse.findings_choice import (
     next_in,
 )
 from bindings_tui.browse.listing import Listing, LoadState
+from bindings_tui.browse.report_index import NO_REPORT, ReportIndex
 from bindings_tui.browse.screen_first import ScreenFirst
 from bindings_tui.browse.watching import WatchState, watch_refusal
 from bindings_tui.diagnose_run import DiagnosisReport
-from bindings_tui.diagnostics import Finding, findings_by_sid
+from bindings_tui.diagnostics import Finding
 from bindings_tui.errors import BindingsError
 from bindings_tui.filtering import Query, TypeFilter, parse_query
 from bindings_tui.models import Binding
@@ -119,7 +120,8 @@ class BrowseSession:
         # push diagnosis of what is loaded (None until the list has loaded)
         self.report: DiagnosisReport | None = None
         self.report_scope: Scope | None = None
-        self.findings_index: dict[str, list[Finding]] = {}
+        # The report's per-binding lookups (built off the loop by the TUI's worker).
+        self.report_index: ReportIndex = NO_REPORT
         self.finding_choice: FindingChoice = None
         # `f`'s cycle and each choice's SIDs, worked out once per report (at a million
         # bindings, 50k findings naming 450k SIDs: 0.1-0.2 s each time).
@@ -359,8 +361,13 @@ class BrowseSession:
         self._diagnosis_generation += 1
         self.report = None
         self.report_scope = None
-        self.findings_index = {}
+        self.report_index = NO_REPORT
         self.diagnosis_status = None
+
+    @property
+    def findings_index(self) -> Mapping[str, Sequence[Finding]]:
+        """Binding SID -> the findings naming it (`report_index.findings`)."""
+        return self.report_index.findings
 
     def diagnosis_failed(self, generation: int, error: BindingsError) -> None:
         if generation != self._diagnosis_generation:
@@ -368,12 +375,20 @@ class BrowseSession:
         self.diagnosis_status = f"not available: {error_line(error)}"
         self._changed(Change.FINDINGS)
 
-    def diagnosis_ready(self, generation: int, report: DiagnosisReport, scope: Scope) -> None:
+    def diagnosis_ready(
+        self,
+        generation: int,
+        report: DiagnosisReport,
+        scope: Scope,
+        index: ReportIndex | None = None,
+    ) -> None:
+        """`index`: the report's lookups when the caller built them (off the loop); else
+        they are built here."""
         if generation != self._diagnosis_generation:
             return
         self.report = report
         self.report_scope = scope
-        self.findings_index = findings_by_sid(report.findings)
+        self.report_index = index if index is not None else ReportIndex.of(report.findings)
         problems = report.problems
         if problems:
             shown = clip(make_visible(problems[0]), 80)
@@ -415,7 +430,8 @@ class BrowseSession:
         if report is self._choices_of:
             return
         self._choices_of = report
-        self._cycle = choices(report.findings) if report is not None else [None]
+        index = self.report_index
+        self._cycle = choices(index.kinds, bool(index.alerted)) if report is not None else [None]
         self._chosen = {}
 
     def set_finding_choice(self, choice: FindingChoice) -> None:

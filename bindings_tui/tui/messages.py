@@ -13,6 +13,7 @@ from datetime import datetime
 from textual.message import Message
 
 from bindings_tui.browse import Scope, Ticket, WatchState
+from bindings_tui.browse.report_index import ReportIndex
 from bindings_tui.deletes import DeleteResult
 from bindings_tui.diagnose_run import DiagnosisReport
 from bindings_tui.errors import BindingsError
@@ -87,6 +88,7 @@ class DiagnosisReady(Message):
     generation: int
     report: DiagnosisReport
     scope: Scope
+    index: ReportIndex  # its lookups, built in the worker's thread
 
 
 @dataclass(eq=False)

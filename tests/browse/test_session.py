@@ -8,10 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 from bindings_tui.browse import BrowseSession, Change, Scope, Ticket
 from bindings_tui.browse.loading import list_pages
+from bindings_tui.browse.report_index import ReportIndex
 from bindings_tui.client import TwilioClient
 from bindings_tui.deletes import delete_many
 from bindings_tui.diagnose_run import DiagnosisReport
-from bindings_tui.diagnostics import DiagnosticsSettings, Finding, FindingKind, Severity
+from bindings_tui.diagnostics import (
+    DiagnosticsSettings,
+    Finding,
+    FindingKind,
+    Severity,
+    findings_by_sid,
+)
 from bindings_tui.errors import BindingsError, NetworkError
 from bindings_tui.fake_twilio import FAKE_BASE_URL, FakeConfig, FakeTwilio
 from bindings_tui.filtering import TypeFilter, parse_query
@@ -106,6 +113,29 @@ def test_the_whole_list_is_diagnosed_once_it_has_loaded() -> None:
     session.diagnosis_ready(request.generation, report, Scope.SERVICE)
     assert session.report is report and session.report_scope == "service"
     assert session.diagnosis_status is None
+
+
+def test_the_report_index_given_is_kept_and_one_is_built_when_none_is() -> None:
+    """The TUI builds a report's per-binding lookups off the loop and hands them over;
+    the session keeps that very index, and builds one itself only when none is given."""
+    session = BrowseSession(ORIGIN)
+    ticket = session.start_load()
+    request = session.pages_arrived(ticket, [make(1), make(2)], 1, True)
+    assert request is not None
+    pile = Finding(FindingKind.PILE_UP, Severity.WARNING, (make(2).sid,), "alice", "pile")
+    report = report_for(list(request.bindings), [pile])
+    given = ReportIndex.of(report.findings)
+    session.diagnosis_ready(request.generation, report, Scope.SERVICE, given)
+    assert session.report_index is given
+    assert session.findings_index is given.findings
+    built = BrowseSession(ORIGIN)
+    ticket = built.start_load()
+    request = built.pages_arrived(ticket, [make(1), make(2)], 1, True)
+    assert request is not None
+    built.diagnosis_ready(request.generation, report, Scope.SERVICE)
+    assert built.report_index.findings == findings_by_sid(report.findings)
+    assert built.report_index.severity == {make(2).sid: Severity.WARNING}
+    assert built.report_index.alerted == set()
 
 
 def test_a_reload_keeps_the_rows_until_the_new_list_is_complete() -> None:

@@ -21,7 +21,6 @@ from textual.widgets import Input
 
 from bindings_tui.browse import BrowseSession, Change, Ticket, error_line
 from bindings_tui.browse import parse_identities as parse_identity_box
-from bindings_tui.browse.findings_choice import kinds_in
 from bindings_tui.copy_commands import curl_command, twilio_cli_command
 from bindings_tui.errors import AuthError
 from bindings_tui.export import ExportFormat, default_file_name, selection_of
@@ -519,7 +518,9 @@ class BrowserScreen(NarrowFooterKeys):
     @guarded
     def _diagnosis_ready(self, message: DiagnosisReady) -> None:
         message.stop()
-        self.browse.diagnosis_ready(message.generation, message.report, message.scope)
+        self.browse.diagnosis_ready(
+            message.generation, message.report, message.scope, message.index
+        )
         # The report lives as long as the list: out of the collector's full passes too
         # (at 1M they walked it for 146-162 ms each, while the user typed a filter).
         settle_loaded()
@@ -531,7 +532,7 @@ class BrowserScreen(NarrowFooterKeys):
         if report is None:
             self.notify("Findings are computed once the list has loaded", timeout=3)
             return
-        if not kinds_in(report.findings):
+        if not any(count.naming for count in self.browse.report_index.kinds):
             self.notify("No binding has a finding", timeout=3)
             return
         choice = self.browse.cycle_findings()

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING
 from textual.notifications import SeverityLevel
 
 from bindings_tui.browse import BrowseSession, Change
-from bindings_tui.browse.findings_choice import alert_sids
 from bindings_tui.deletes import DeleteOutcome, DeleteResult
-from bindings_tui.diagnostics import severity_by_sid
 from bindings_tui.models import Binding
 from bindings_tui.tui.cells import field_text
 from bindings_tui.tui.guard import guarded_callback
@@ -74,17 +72,18 @@ class BrowserView:
             screen.query_one(TypeToggles).show(types, browse.rows.type_filter)
         if change & Change.FINDINGS:
             report = browse.report
-            findings = None if report is None else report.findings
+            kinds = None if report is None else browse.report_index.kinds
             status = browse.diagnosis_status
             if report is None and status is None:
                 status = "after the list has loaded"
-            screen.query_one(FindingsBar).show(findings, status, browse.finding_choice)
+            screen.query_one(FindingsBar).show(kinds, status, browse.finding_choice)
             if report is not self._marked:
                 self._marked = report
                 if report is None:
                     table.set_markers({})
                 else:
-                    table.set_markers(severity_by_sid(report.findings), alert_sids(report.findings))
+                    index = browse.report_index
+                    table.set_markers(index.severity, index.alerted)
         if change & (Change.STATUS | Change.ROWS | Change.NEW_VIEW):
             table.show_empty_text(browser_text.empty_line(browse))
         if change & (Change.STATUS | Change.MARKS):

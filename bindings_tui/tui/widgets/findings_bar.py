@@ -10,10 +10,10 @@ from bindings_tui.browse.findings_choice import (
     ALERT_FINDINGS,
     ALL_FINDINGS,
     FindingChoice,
-    from_alerts,
-    selects,
+    KindCount,
+    selects_kind,
 )
-from bindings_tui.diagnostics import SEVERITY, Finding, FindingKind, Severity, sort_findings
+from bindings_tui.diagnostics import SEVERITY, FindingKind, Severity
 from bindings_tui.tui.inert import inert_str
 from bindings_tui.tui.widgets.line import Line
 
@@ -34,38 +34,32 @@ SEVERITY_GLYPHS: dict[Severity, str] = {
 
 
 def summary_text(
-    findings: Sequence[Finding] | None, status: str | None, choice: FindingChoice
+    kinds: Sequence[KindCount] | None, status: str | None, choice: FindingChoice
 ) -> Text:
     """`Findings  3 shared endpoint · 2 alerts* · push off …` (`*`: Twilio's alerts back
-    some of them), or what the diagnosis is waiting for."""
+    some of them), or what the diagnosis is waiting for. `kinds`: the report's
+    (`ReportIndex.kinds`), None while there is no report."""
     text = Text(no_wrap=True, end="", overflow="ellipsis")
     text.append("Findings ", style="bold")
-    if findings is None:
+    if kinds is None:
         text.append(inert_str(status or "after the list has loaded"), style="dim italic")
         return text
-    if not findings:
+    if not kinds:
         text.append("none: nothing here explains a missing push", style="green")
         if status:
             text.append(f"  ({inert_str(status)})", style="dim")
         return text
-    counts: dict[FindingKind, int] = {}
-    chosen: set[FindingKind] = set()
-    alerted: set[FindingKind] = set()
-    for finding in sort_findings(findings):
-        # Service-wide findings (a push setting, an alert naming no binding) are not
-        # counted: a kind with only those shows without a number.
-        counts[finding.kind] = counts.get(finding.kind, 0) + (1 if finding.binding_sids else 0)
-        if choice is not None and selects(finding, choice):
-            chosen.add(finding.kind)
-        if from_alerts(finding):
-            alerted.add(finding.kind)
     # Most severe first, so what an ellipsis cuts off at the end is the least important.
-    for kind, count in counts.items():
+    # Service-wide findings (a push setting, an alert naming no binding) are not counted:
+    # a kind with only those shows without a number.
+    for count in kinds:
+        kind = count.kind
         severity = SEVERITY[kind]
-        shown = f"{count} {kind.short_label}" if count else kind.short_label
-        if kind in alerted:
+        shown = f"{count.naming} {kind.short_label}" if count.naming else kind.short_label
+        if count.alerted:
             shown += ALERT_MARK  # Twilio's alerts back (some of) these
-        style = SEVERITY_STYLES[severity] + (" reverse" if kind in chosen else "")
+        chosen = choice is not None and selects_kind(count, choice)
+        style = SEVERITY_STYLES[severity] + (" reverse" if chosen else "")
         text.append(f" {SEVERITY_GLYPHS[severity]} {shown} ", style=style)
     if status:
         text.append(f" ({inert_str(status)})", style="dim")
@@ -86,6 +80,6 @@ class FindingsBar(Line):
     """One line under the filter bar; `show` redraws it."""
 
     def show(
-        self, findings: Sequence[Finding] | None, status: str | None, choice: FindingChoice
+        self, kinds: Sequence[KindCount] | None, status: str | None, choice: FindingChoice
     ) -> None:
-        self.show_text(summary_text(findings, status, choice))
+        self.show_text(summary_text(kinds, status, choice))
