@@ -57,7 +57,9 @@ from bindings_tui.request_checks import (
     page_size_refused,
 )
 from bindings_tui.responses import (
+    PARSE_SLICE,
     parse_error_body,
+    parse_head,
     parse_in_slices,
     parse_json_object,
     path_only,
@@ -615,6 +617,11 @@ class TwilioClient:
                         refused = exc
                 if following is not None and number + 1 < self.max_pages:
                     ahead = asyncio.ensure_future(self._get_json(following))
+                if number == 0 and len(shape.items) > PARSE_SLICE:
+                    # The list's first rows go out before the rest of its first page is
+                    # parsed: at 1000 records a page, the rest takes 15-30 ms on the loop.
+                    head, shape = parse_head(shape, parse)
+                    yield head
                 yield await parse_in_slices(shape, parse)
                 if refused is not None:
                     raise refused

@@ -328,7 +328,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a list response: records read from `payload[meta.key]`."""
+    """One page of a list response: records read from `payload[meta.key]`.
+
+    A list's first page may be handed on in two, so that its first rows reach the screen
+    before the rest are parsed: a `head` (the page's first records) and then its `rest`
+    (the other records of the same page). Count pages by those that are not a rest.
+    """
 
     items: list[T]
     page: int
@@ -336,3 +341,5 @@ class Page(Generic[T]):
     key: str
     next_page_url: str | None
     url: str | None
+    head: bool = False
+    rest: bool = False

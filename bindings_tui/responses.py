@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Final, TypeVar
 
 import httpx
@@ -102,6 +103,22 @@ def read_page_shape(payload: JsonDict, target: str) -> Page[object]:
     return read_page(payload, _as_sent, target)
 
 
+def parse_head(shape: Page[object], parse: Callable[[object], T]) -> tuple[Page[T], Page[object]]:
+    """`shape`'s first `PARSE_SLICE` records parsed, as a head (`Page.head`: the rest of
+    the page follows), and the rest of `shape` (`Page.rest`), still as sent."""
+    records = shape.items
+    head = Page(
+        items=[parse(record) for record in records[:PARSE_SLICE]],
+        page=shape.page,
+        page_size=shape.page_size,
+        key=shape.key,
+        next_page_url=shape.next_page_url,
+        url=shape.url,
+        head=True,
+    )
+    return head, replace(shape, items=records[PARSE_SLICE:], rest=True)
+
+
 async def parse_in_slices(shape: Page[object], parse: Callable[[object], T]) -> Page[T]:
     """`shape`'s records parsed `PARSE_SLICE` at a time, one turn of the event loop each.
     A 1000-record page of bindings takes about 11 ms to parse, and the type streams'
@@ -120,6 +137,7 @@ async def parse_in_slices(shape: Page[object], parse: Callable[[object], T]) -> 
         key=shape.key,
         next_page_url=shape.next_page_url,
         url=shape.url,
+        rest=shape.rest,
     )
 
 

@@ -48,7 +48,7 @@ async def list_pages(
         )
         async with aclosing(stream):
             async for page in stream:
-                pages += 1
+                pages += 0 if page.rest else 1  # a rest: more of a page already counted
                 on_pages(page.items, pages, False)
         on_pages([], pages, True)
     except asyncio.CancelledError:

@@ -1,4 +1,5 @@
-"""The next page is asked for before this one is handed on (`TwilioClient._iter_pages`).
+"""The next page is asked for before this one is handed on, and a list's first page goes
+out in two, its first rows first (`TwilioClient._iter_pages`).
 
 One request at most is ahead; a list closed early cancels it, quietly; everything a page
 used to raise after it was handed on (a next_page_url refused, a loop, the page bound) is
@@ -13,8 +14,10 @@ import logging
 import httpx
 import pytest
 
+from bindings_tui.browse.loading import list_pages
 from bindings_tui.client import TwilioClient
 from bindings_tui.errors import PaginationLoopError, ResponseFormatError
+from bindings_tui.responses import PARSE_SLICE
 from tests.core.test_client import BASE, CREDS, SERVICE, Handler, binding, make_client, page
 
 
@@ -146,3 +149,59 @@ async def test_the_page_bound_sends_no_request_past_it() -> None:
             async for p in client.iter_binding_pages(SERVICE):
                 got += len(p.items)
     assert got == 5 and len(seen) == 5
+
+
+def _big_chain(total: int, per_page: int) -> Handler:
+    def handler(request: httpx.Request) -> httpx.Response:
+        n = int(request.url.params.get("Page", "0"))
+        nxt = _next(n + 1) if n + 1 < total else None
+        records = [binding(n * per_page + i) for i in range(per_page)]
+        return httpx.Response(200, json=page(records, nxt))
+
+    return handler
+
+
+async def test_a_lists_first_page_comes_as_a_head_then_its_rest() -> None:
+    """The first rows go out before the rest of a big first page is parsed; later pages
+    come whole, and every record comes once, in the server's order."""
+    per_page = PARSE_SLICE * 3 + 7
+    client, _ = make_client(_big_chain(3, per_page))
+    async with client:
+        pages = [p async for p in client.iter_binding_pages(SERVICE)]
+    assert [(len(p.items), p.head, p.rest) for p in pages] == [
+        (PARSE_SLICE, True, False),
+        (per_page - PARSE_SLICE, False, True),
+        (per_page, False, False),
+        (per_page, False, False),
+    ]
+    assert pages[0].next_page_url == pages[1].next_page_url == _next(1)
+    sids = [b.sid for p in pages for b in p.items]
+    assert sids == [binding(n)["sid"] for n in range(3 * per_page)]
+
+
+async def test_a_small_first_page_is_not_split() -> None:
+    client, _ = make_client(_big_chain(2, PARSE_SLICE))
+    async with client:
+        pages = [p async for p in client.iter_binding_pages(SERVICE)]
+    assert [(len(p.items), p.head, p.rest) for p in pages] == [
+        (PARSE_SLICE, False, False),
+        (PARSE_SLICE, False, False),
+    ]
+
+
+async def test_the_tui_counts_a_head_and_its_rest_as_one_page() -> None:
+    per_page = PARSE_SLICE + 1
+    client, _ = make_client(_big_chain(2, per_page))
+    seen: list[tuple[int, int, bool]] = []
+    async with client:
+        await list_pages(
+            client,
+            SERVICE,
+            (),
+            page_size=None,
+            split_by_type=False,
+            on_pages=lambda items, pages, done: seen.append((len(items), pages, done)),
+            on_failed=lambda error, pages: pytest.fail(str(error)),
+            as_error=lambda exc, what: exc,  # type: ignore[arg-type,return-value]
+        )
+    assert seen == [(PARSE_SLICE, 1, False), (1, 1, False), (per_page, 2, False), (0, 2, True)]

@@ -83,8 +83,6 @@ class BrowserScreen(NarrowFooterKeys):
         self.work = BrowseWorkers(self, self.browse)
         self.view = BrowserView(self, self.browse)
         self._identity_timer: Timer | None = None
-        # Pages (and a failure) that arrived while the first rows' page was being stored.
-        self._held: list[PagesLoaded | LoadFailed] | None = None
         # List from here, not from on_mount: the first requests then overlap the screen's
         # compose and first layout (tens of ms) instead of waiting for them. Pages that
         # arrive before the mount wait in the screen's message queue.
@@ -195,22 +193,12 @@ class BrowserScreen(NarrowFooterKeys):
     @on(PagesLoaded)
     @guarded
     async def _pages_loaded(self, message: PagesLoaded) -> None:
-        message.stop()
-        if self._held is not None:  # behind the rest of the first rows' page, in order
-            self._held.append(message)
-            return
-        await self._store_pages(message)
-
-    async def _store_pages(self, message: PagesLoaded) -> None:
         """A page is stored in parts, a turn of the loop each: a 1000-row page at 1M held
         the loop 15-20 ms, and pages queued here were stored back to back in one turn.
-
-        The list's very first part is painted before the rest of its page is stored: the
-        screen repaints only between messages, so the first rows of a 1000-row page
-        waited for all four parts (about 10 ms at 1M). What arrives meanwhile is held
-        (`_held`) and stored after it, in arrival order."""
+        (A list's first rows come ahead of the rest of their page: the client hands a big
+        first page on as a head and its rest, `Page.head`.)"""
+        message.stop()
         items = message.bindings
-        first_rows = self._held is None and self.browse.active_rows.loaded_count == 0
         for start in range(0, max(len(items), 1), PAGE_PART_ROWS):
             last = start + PAGE_PART_ROWS >= len(items)
             due = self.browse.pages_arrived(
@@ -221,30 +209,12 @@ class BrowserScreen(NarrowFooterKeys):
             )
             settle_loaded()  # keeps full GC passes short while a big list loads (gc_policy)
             self.work.diagnose(due)
-            if first_rows and not last and self.browse.active_rows.loaded_count:
-                rest = items[start + PAGE_PART_ROWS :]
-                self._held = [PagesLoaded(message.ticket, rest, message.pages, message.done)]
-                self.call_after_refresh(guarded_callback(self, self._store_held))
-                return
             await asyncio.sleep(0)
-
-    async def _store_held(self) -> None:
-        held = self._held or []
-        while held:
-            message = held.pop(0)
-            if isinstance(message, PagesLoaded):
-                await self._store_pages(message)
-            else:
-                self._report_failure(message)
-        self._held = None
 
     @on(LoadFailed)
     @guarded
     def _load_failed(self, message: LoadFailed) -> None:
         message.stop()
-        if self._held is not None:  # after the pages held before it
-            self._held.append(message)
-            return
         self._report_failure(message)
 
     def _report_failure(self, message: LoadFailed) -> None:
