@@ -107,9 +107,13 @@ class _BadRequest(Exception):
         self.response = response
 
 
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
 async def _until(due: float) -> None:
     """Wait until the loop's clock reads `due` (the request's simulated latency is over)."""
-    left = due - asyncio.get_running_loop().time()
+    left = due - _now()
     if left > 0:
         await asyncio.sleep(left)
 
@@ -217,7 +221,7 @@ class FakeTwilio:
         # The simulated latency is a deadline from the request's arrival, not a pause added
         # before the work: a real server's own processing is inside its response time, and
         # concurrent requests are processed in parallel, not queued behind one another's.
-        due = asyncio.get_running_loop().time() + self.config.latency_ms / 1000
+        due = _now() + self.config.latency_ms / 1000
         if not authorized:
             await self._send(send, h.unauthorized(), due)
             return
