@@ -460,16 +460,25 @@ async def _typed_filter_latency(
     }
 
 
-async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    # The extra first-row runs come first: after the full load, that app's diagnosis
-    # goes on in a thread (about a minute at 1M) and would compete for the interpreter.
-    extra: list[float] = []
-    for _ in range(max(0, args.first_row_runs - 1)):
-        extra.append(await first_row_once(args))
+async def first_row_samples(args: argparse.Namespace, count: int) -> list[float]:
+    samples: list[float] = []
+    for _ in range(count):
+        samples.append(await first_row_once(args))
         # Each sample starts from an idle server, as a user opening the app would: the
         # run before closed with requests in flight (at 1M, 1000-row pages) that the
         # server still works on after the client has gone.
         await asyncio.sleep(FIRST_ROW_PAUSE_S)
+    return samples
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    if args.first_row_only:
+        # A process of its own (`run.py`): the apps opened for these samples would
+        # otherwise raise the peak RSS that the full load's process reports.
+        return {"first_row_samples_s": await first_row_samples(args, args.first_row_runs)}
+    # The extra first-row runs come first: after the full load, that app's diagnosis
+    # goes on in a thread (about a minute at 1M) and would compete for the interpreter.
+    extra = await first_row_samples(args, max(0, args.first_row_runs - 1))
     result = await full_load(args)
     result["first_row_samples_s"] = [result["first_row_s"], *extra]
     return result
@@ -483,6 +492,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--auth-token", required=True)
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--first-row-runs", type=int, default=3)
+    parser.add_argument(
+        "--first-row-only",
+        action="store_true",
+        help="only the first-row samples (--first-row-runs of them), no full load",
+    )
     parser.add_argument("--filter", action="store_true", help="figures 3 and 3b")
     parser.add_argument(
         "--type-interval-ms",
@@ -498,7 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     result = asyncio.run(main_async(args))
-    if result["loaded"] != args.size:
+    if not args.first_row_only and result["loaded"] != args.size:
         print(f"loaded {result['loaded']} of {args.size}", file=sys.stderr)
         return 1
     print(json.dumps(result))
