@@ -233,22 +233,7 @@ def tui_figures(
     server: FakeServer, size: int, runs: int, type_interval_ms: float = 120.0
 ) -> dict[str, Any]:
     def probe(*extra: str) -> dict[str, Any]:
-        command = [
-            sys.executable,
-            "-m",
-            "benchmarks.tui_probe",
-            "--base-url",
-            server.base_url,
-            "--service",
-            server.main_service,
-            "--account-sid",
-            server.account_sid,
-            "--auth-token",
-            server.auth_token,
-            "--size",
-            str(size),
-            *extra,
-        ]
+        command = [*_probe_command("benchmarks.tui_probe", server, size), *extra]
         done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=900)
         if done.returncode != 0:
             raise RuntimeError(f"tui_probe failed ({done.returncode}): {done.stderr[-2000:]}")
