@@ -79,3 +79,13 @@ def monitor_spec() -> dict[str, Any]:
     from tests.conftest import _load_reference
 
     return _load_reference("twilio_monitor_v1.json")
+
+
+def authed_http(fake: FakeTwilio) -> httpx.AsyncClient:
+    """A plain httpx client on `fake`'s in-process transport, with its own credentials."""
+    creds = fake.credentials()
+    return httpx.AsyncClient(
+        transport=fake.transport(),
+        base_url=FAKE_BASE_URL,
+        auth=(creds.username, creds.secret.reveal()),
+    )

@@ -29,7 +29,7 @@ from bindings_tui.fake_twilio import (
 from bindings_tui.fake_twilio import app as app_module
 from bindings_tui.models import ApiFlavor
 from bindings_tui.retry import NO_RETRY
-from tests.fake.conftest import ClientFactory
+from tests.fake.conftest import ClientFactory, authed_http
 
 
 def _bindings(service: str, api: ApiFlavor = ApiFlavor.CONVERSATIONS) -> str:
@@ -165,12 +165,7 @@ async def test_slow_answers_normally_after_waiting(
         await real_sleep(0)
 
     monkeypatch.setattr(app_module.asyncio, "sleep", recording_sleep)
-    creds = fake.credentials()
-    async with httpx.AsyncClient(
-        transport=fake.transport(),
-        base_url=FAKE_BASE_URL,
-        auth=(creds.username, creds.secret.reveal()),
-    ) as client:
+    async with authed_http(fake) as client:
         service = fake.service_sids()[0]
         fake.faults.script("slow")
         fake.faults.script("slow", seconds=0.25)
@@ -340,12 +335,7 @@ def test_help_lists_every_kind() -> None:
 async def _fired_for(seed: int, spec: str) -> list[tuple[str, str, str]]:
     fake = FakeTwilio(FakeConfig(seed=seed, bindings=60, faults=spec))
     service = fake.service_sids()[0]
-    creds = fake.credentials()
-    async with httpx.AsyncClient(
-        transport=fake.transport(),
-        base_url=FAKE_BASE_URL,
-        auth=(creds.username, creds.secret.reveal()),
-    ) as http:
+    async with authed_http(fake) as http:
         for n in range(60):
             await http.get(_bindings(service), params={"PageSize": 1 + n % 5})
     return fake.faults.fired
@@ -364,11 +354,6 @@ async def test_random_faults_spare_deletes() -> None:
     fake = FakeTwilio(FakeConfig(bindings=20, faults="500:1"))
     service = fake.service_sids()[0]
     sid = sorted(fake.binding_sids(ApiFlavor.CONVERSATIONS, service))[0]
-    creds = fake.credentials()
-    async with httpx.AsyncClient(
-        transport=fake.transport(),
-        base_url=FAKE_BASE_URL,
-        auth=(creds.username, creds.secret.reveal()),
-    ) as http:
+    async with authed_http(fake) as http:
         assert (await http.get(_bindings(service))).status_code == 500
         assert (await http.delete(f"{_bindings(service)}/{sid}")).status_code == 204

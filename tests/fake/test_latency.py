@@ -3,12 +3,12 @@ it (a real server's processing is inside its response time), never added on top.
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from bindings_tui.fake_twilio import FAKE_BASE_URL, FakeConfig, FakeTwilio
+from bindings_tui.fake_twilio import FakeConfig, FakeTwilio
 from bindings_tui.fake_twilio import app as app_module
 from bindings_tui.fake_twilio.http_types import Request, Response
+from tests.fake.conftest import authed_http
 
 
 @pytest.mark.parametrize(
@@ -43,12 +43,7 @@ async def test_the_wait_is_the_latency_less_the_work(
     monkeypatch.setattr(app_module, "_now", lambda: clock[0])
     monkeypatch.setattr(app_module.asyncio, "sleep", sleep)
     monkeypatch.setattr(fake, "handle", slow_handle)
-    creds = fake.credentials()
-    async with httpx.AsyncClient(
-        transport=fake.transport(),
-        base_url=FAKE_BASE_URL,
-        auth=(creds.username, creds.secret.reveal()),
-    ) as client:
+    async with authed_http(fake) as client:
         service = fake.service_sids()[0]
         response = await client.get(f"/v1/Services/{service}/Bindings")
     assert response.status_code == 200 and len(response.json()["bindings"]) == 50
